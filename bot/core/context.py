@@ -1,0 +1,44 @@
+"""What every core service shares: the store, the banks, the clock, the board's time zone."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+
+from bot.core.clock import Clock
+from bot.core.library import BankLibrary
+from bot.core.periods import period_keys
+from bot.core.ports import Store
+from bot.core.rounds import UserRef
+
+
+@dataclass
+class QuizContext:
+    store: Store
+    library: BankLibrary
+    clock: Clock
+    tz: tzinfo = UTC
+    """The zone whose weeks and months the leaderboards use."""
+    rng: random.Random = field(default_factory=random.Random)
+    _user_ids: dict[tuple[str, str, str, str], int] = field(default_factory=dict, repr=False)
+    _period_slot: int = field(default=-1, repr=False)
+    _period_cache: tuple[int, int, int] = field(default=(0, 0, 0), repr=False)
+
+    def period_keys(self, at: datetime) -> tuple[int, int, int]:
+        """Board period keys for a moment, cached per UTC quarter hour (every zone's offset is a
+        multiple of 15 minutes), since every click needs them."""
+        slot = int(at.timestamp()) // 900
+        if self._period_slot != slot:
+            self._period_slot = slot
+            self._period_cache = period_keys(at, self.tz)
+        return self._period_cache
+
+    async def user_id(self, user: UserRef) -> int:
+        # Keyed with the display name so that a renamed user gets their new name stored once.
+        cache_key = (user.platform, user.workspace, user.user, user.name)
+        found = self._user_ids.get(cache_key)
+        if found is None:
+            found = await self.store.user_id(user)
+            self._user_ids[cache_key] = found
+        return found

@@ -1,0 +1,229 @@
+"""Rounds: posting a daily question, judging answers, closing and revealing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+from bot.core.context import QuizContext
+from bot.core.models import Difficulty, Question, QuestionKey, QuestionType
+from bot.core.outcomes import (
+    AlreadyFinished,
+    Closed,
+    Correct,
+    Exhausted,
+    Gone,
+    Invalid,
+    NoOpenRound,
+    NotFound,
+    Outcome,
+    Posted,
+    QuizError,
+    Reveal,
+    RoundStats,
+    TestStep,
+    Wrong,
+    WrongPick,
+)
+from bot.core.ports import ClosedRound, NewRound, RoundConflict
+from bot.core.rounds import (
+    AttemptState,
+    ChannelRef,
+    Decision,
+    Round,
+    RoundKind,
+    UserRef,
+    Verdict,
+    decide,
+)
+from bot.core.selection import DailyPick, pick_daily
+
+TestAdvance = Callable[[AttemptState], Awaitable[TestStep | None]]
+
+
+class QuizEngine:
+    def __init__(self, context: QuizContext) -> None:
+        self.context = context
+        self._advance_test: TestAdvance | None = None
+
+    def on_test_answered(self, advance: TestAdvance) -> None:
+        """Let the practice service move a test run on after each of its answers."""
+        self._advance_test = advance
+
+    # --- posting ------------------------------------------------------------------------------
+
+    async def post_daily(
+        self,
+        channel: ChannelRef,
+        *,
+        difficulty: Difficulty | None = None,
+        banks: Sequence[str] | None = None,
+        closes_at: datetime | None = None,
+        question_key: QuestionKey | None = None,
+    ) -> Posted:
+        """Post the channel's next daily question, closing and revealing the open one first.
+
+        ``question_key`` posts that question instead of drawing one (an admin's or a bank
+        author's choice); it still counts as used in the channel's cycle."""
+        ctx = self.context
+        disabled = await ctx.store.disabled_banks(channel.platform, channel.workspace)
+        eligible = ctx.library.eligible(banks=banks, disabled=disabled, difficulty=difficulty)
+        chosen = None
+        if question_key is not None:
+            chosen = ctx.library.question(question_key)
+            if chosen is None:
+                raise QuizError(f"There is no question '{question_key}'.")
+        previous_round = await ctx.store.open_daily_round(channel)
+        previous = await self.close(previous_round.id) if previous_round else None
+        cycle, used = await ctx.store.daily_cycle(channel)
+        pick = DailyPick(chosen, False) if chosen else pick_daily(eligible, used, ctx.rng)
+        question = pick.question
+        try:
+            new_round = await ctx.store.open_round(
+                NewRound(
+                    kind=RoundKind.DAILY,
+                    channel=channel,
+                    question=question.key,
+                    attempts_allowed=question.attempts,
+                    opened_at=ctx.clock.now(),
+                    closes_at=closes_at,
+                    cycle=cycle + 1 if pick.new_cycle else cycle,
+                )
+            )
+        except RoundConflict:
+            raise QuizError("A question was posted in this channel a moment ago.") from None
+        return Posted(new_round, question, previous, pick.new_cycle)
+
+    async def open_round(self, channel: ChannelRef) -> tuple[Round, Question | None]:
+        found = await self.context.store.open_daily_round(channel)
+        if found is None:
+            raise NoOpenRound("There is no open question in this channel.")
+        return found, self.context.library.question(found.question)
+
+    async def round(self, round_id: int) -> tuple[Round, Question | None] | None:
+        found = await self.context.store.get_round(round_id)
+        if found is None:
+            return None
+        return found, self.context.library.question(found.question)
+
+    # --- answering ----------------------------------------------------------------------------
+
+    async def answer(self, round_id: int, user: UserRef, letters: Sequence[str]) -> Outcome:
+        """Judge one submission; the whole check-and-record is one store transaction."""
+        ctx = self.context
+        user_id = await ctx.user_id(user)
+        now = ctx.clock.now()
+        picked = tuple(letters)
+
+        def judge(state: AttemptState) -> Decision:
+            question = ctx.library.question(state.question) if state.question else None
+            return decide(
+                state,
+                question=question,
+                letters=picked,
+                platform=user.platform,
+                workspace=user.workspace,
+                user_id=user_id,
+                now=now,
+            )
+
+        state, decision = await ctx.store.record_attempt(
+            round_id, user_id, " ".join(picked), now, ctx.period_keys(now), judge
+        )
+        return await self._outcome(state, decision, picked)
+
+    async def _outcome(
+        self, state: AttemptState, decision: Decision, picked: tuple[str, ...]
+    ) -> Outcome:
+        question = self.context.library.question(state.question) if state.question else None
+        verdict = decision.verdict
+        if verdict is Verdict.NOT_FOUND:
+            return NotFound()
+        if verdict is Verdict.GONE or question is None:
+            return Gone()
+        if verdict is Verdict.CLOSED:
+            return Closed(question)
+        if verdict is Verdict.INVALID:
+            return Invalid(decision.message)
+        if verdict is Verdict.FINISHED:
+            return AlreadyFinished(question, state.solved, state.points, state.attempts_used)
+        test_step = await self._after_finish(state) if decision.finished else None
+        if decision.correct:
+            return Correct(
+                question, decision.points, decision.attempt_no, question.solution, test_step
+            )
+        explanation = explanation_for(question, picked)
+        if decision.finished:
+            return Exhausted(
+                question, decision.attempt_no, explanation, question.solution, test_step
+            )
+        return Wrong(
+            question,
+            attempts_left=state.attempts_allowed - decision.attempt_no,
+            attempt_no=decision.attempt_no,
+            hint=question.hint,
+            explanation=explanation,
+        )
+
+    async def _after_finish(self, state: AttemptState) -> TestStep | None:
+        if state.kind is RoundKind.TEST and self._advance_test is not None:
+            return await self._advance_test(state)
+        if state.kind is RoundKind.PRACTICE:
+            # A finished practice question has nothing left to wait for.
+            await self.context.store.close_round(state.round_id, self.context.clock.now())
+        return None
+
+    # --- closing ------------------------------------------------------------------------------
+
+    async def close(self, round_id: int) -> Reveal:
+        """Close a round (idempotent) and build its reveal."""
+        closed = await self.context.store.close_round(round_id, self.context.clock.now())
+        if closed is None:
+            raise QuizError("That question does not exist.")
+        question = self.context.library.question(closed.round.question)
+        return Reveal(closed.round, question, round_stats(question, closed), closed.newly_closed)
+
+    async def close_open(self, channel: ChannelRef) -> Reveal:
+        current, _ = await self.open_round(channel)
+        return await self.close(current.id)
+
+
+def explanation_for(question: Question, picked: Sequence[str]) -> str | None:
+    """The bank's word on the first wrong letter picked that has one."""
+    for index, letter in enumerate(picked):
+        expected = question.answer[index] if index < len(question.answer) else None
+        if letter != expected and letter in question.explanations:
+            return question.explanations[letter]
+    return None
+
+
+def round_stats(question: Question | None, closed: ClosedRound) -> RoundStats:
+    return RoundStats(
+        participants=closed.participants,
+        solved=closed.solved,
+        first_solver=closed.first_solver,
+        most_picked_wrong=most_picked_wrong(question, closed.wrong_answers),
+    )
+
+
+def most_picked_wrong(
+    question: Question | None, wrong_answers: Sequence[tuple[str, int]]
+) -> WrongPick | None:
+    """The wrong option people picked most: a letter, or a letter in one blank."""
+    if question is None or not wrong_answers:
+        return None
+    picks: Counter[tuple[int, str]] = Counter()
+    for answer, count in wrong_answers:
+        for index, letter in enumerate(answer.split()):
+            if index < len(question.answer) and letter != question.answer[index]:
+                picks[(index, letter)] += count
+    if not picks:
+        return None
+    # Ties go to the earlier blank, then the earlier letter, so the reveal is stable.
+    (index, letter), count = min(picks.items(), key=lambda item: (-item[1], item[0]))
+    label = letter if question.type is QuestionType.CHOICE else f"[{index + 1}] {letter}"
+    note = question.explanations.get(letter) or (
+        question.mistakes[0] if question.mistakes else None
+    )
+    return WrongPick(label=label, count=count, note=note)

@@ -1,0 +1,233 @@
+"""What the core answers with. Adapters render these values; they decide nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.models import Difficulty, Question, Solution
+from bot.core.rounds import Round
+
+
+class QuizError(Exception):
+    """A request the quiz refuses; the message is written for the person who asked."""
+
+
+class NoOpenRound(QuizError):
+    pass
+
+
+class UnknownBank(QuizError):
+    pass
+
+
+class NoQuestions(QuizError):
+    pass
+
+
+class TeamError(QuizError):
+    pass
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Correct:
+    question: Question
+    points: int
+    attempt_no: int
+    solution: Solution | None
+    test: TestStep | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Wrong:
+    question: Question
+    attempts_left: int
+    attempt_no: int
+    hint: str
+    explanation: str | None
+    """Why the picked option is wrong, when the bank says."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exhausted:
+    question: Question
+    attempt_no: int
+    explanation: str | None
+    solution: Solution | None
+    test: TestStep | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyFinished:
+    question: Question
+    solved: bool
+    points: int
+    attempts_used: int
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    question: Question | None
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """An unknown, forged or foreign round id."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """The round's question was removed from its bank."""
+
+
+Outcome = Correct | Wrong | Exhausted | AlreadyFinished | Closed | NotFound | Invalid | Gone
+
+
+# --- rounds and reveal ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WrongPick:
+    label: str
+    """``C`` for a choice, ``[2] C`` for a blank."""
+    count: int
+    note: str | None
+    """The option's explanation, or else the bank's first common mistake."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStats:
+    participants: int
+    solved: int
+    first_solver: str | None
+    most_picked_wrong: WrongPick | None
+
+    @property
+    def percent_solved(self) -> int:
+        if not self.participants:
+            return 0
+        return round(100 * self.solved / self.participants)
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    round: Round
+    question: Question | None
+    stats: RoundStats
+    newly_closed: bool
+    """False when the round had been closed already: post the reveal only once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    round: Round
+    question: Question
+    previous: Reveal | None = None
+    """The channel's previous open round, closed to make room for this one."""
+    new_cycle: bool = False
+
+
+# --- practice and tests -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeQuestion:
+    round: Round
+    question: Question
+    missed_before: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DifficultyScore:
+    difficulty: Difficulty
+    correct: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    bank_title: str
+    correct: int
+    total: int
+    points: int
+    by_difficulty: tuple[DifficultyScore, ...]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+@dataclass(frozen=True, slots=True)
+class TestQuestion:
+    round: Round
+    question: Question
+    position: int
+    total: int
+
+
+TestStep = TestQuestion | TestResult
+
+
+# --- boards and stats -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    rank: int
+    name: str
+    points: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    rank: int
+    name: str
+    points: int
+    members: int
+    active_members: int
+
+    @property
+    def points_per_active_member(self) -> float:
+        return self.points / self.active_members if self.active_members else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    title: str
+    period: str
+    rows: tuple[BoardRow, ...] = ()
+    team_rows: tuple[TeamRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DifficultyStats:
+    difficulty: Difficulty
+    solved: int
+    attempted: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserStats:
+    name: str
+    points: int
+    solved: int
+    attempted: int
+    current_streak: int
+    best_streak: int
+    by_difficulty: tuple[DifficultyStats, ...] = field(default=())
+    team: str | None = None
+    practice_solved: int = 0
+    practice_attempted: int = 0
+
+    @property
+    def accuracy(self) -> int:
+        return round(100 * self.solved / self.attempted) if self.attempted else 0

@@ -1,0 +1,166 @@
+"""The store as the core sees it: a small Protocol, implemented by ``bot.store``.
+
+Every method is one request to the database; the core never sees SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.models import Difficulty, Question, QuestionKey
+from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
+
+
+@dataclass(frozen=True, slots=True)
+class NewRound:
+    kind: RoundKind
+    channel: ChannelRef
+    question: QuestionKey
+    attempts_allowed: int
+    opened_at: datetime
+    closes_at: datetime | None = None
+    owner_id: int | None = None
+    test_run_id: int | None = None
+    cycle: int | None = None
+    """For daily rounds: the selection cycle the question was drawn in."""
+
+
+class RoundConflict(Exception):
+    """The channel already has an open daily round."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedRound:
+    round: Round
+    newly_closed: bool
+    participants: int
+    solved: int
+    first_solver: str | None
+    wrong_answers: tuple[tuple[str, int], ...]
+    """(answer as stored, e.g. ``"B"`` or ``"A C"``, how many wrong attempts gave it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoardEntry:
+    name: str
+    points: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class TeamEntry:
+    name: str
+    points: int
+    members: int
+    active_members: int
+
+
+@dataclass(frozen=True, slots=True)
+class DifficultyCounts:
+    difficulty: Difficulty
+    solved: int
+    attempted: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStreak:
+    solved_seqs: tuple[int, ...]
+    latest_seq: int
+    open_seq: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserHistory:
+    name: str
+    daily: tuple[DifficultyCounts, ...]
+    streaks: tuple[ChannelStreak, ...]
+    practice_solved: int
+    practice_attempted: int
+
+
+@dataclass(frozen=True, slots=True)
+class TestRunState:
+    id: int
+    user_id: int
+    bank: str
+    questions: tuple[QuestionKey, ...]
+    rounds_opened: int
+    finished: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TestAnswer:
+    question: QuestionKey
+    solved: bool
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: int
+    name: str
+    members: tuple[str, ...] = ()
+
+
+Judge = Callable[[AttemptState], Decision]
+
+
+class Store(Protocol):
+    # questions and users
+    async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
+    async def user_id(self, user: UserRef) -> int: ...
+
+    # rounds
+    async def open_round(self, new: NewRound) -> Round: ...
+    async def get_round(self, round_id: int) -> Round | None: ...
+    async def open_daily_round(self, channel: ChannelRef) -> Round | None: ...
+    async def open_rounds_of(self, user_id: int, kind: RoundKind) -> list[Round]: ...
+    async def open_daily_questions(self, platform: str, workspace: str) -> set[QuestionKey]: ...
+    async def set_message_ref(self, round_id: int, ref: str) -> None: ...
+    async def record_attempt(
+        self,
+        round_id: int,
+        user_id: int,
+        answer: str,
+        at: datetime,
+        periods: tuple[int, int, int],
+        judge: Judge,
+    ) -> tuple[AttemptState, Decision]: ...
+    async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None: ...
+    async def daily_cycle(self, channel: ChannelRef) -> tuple[int, set[QuestionKey]]: ...
+
+    # boards and history
+    async def leaderboard(self, scope: str, period: int, limit: int) -> list[BoardEntry]: ...
+    async def team_board(
+        self, platform: str, workspace: str, period: int, limit: int
+    ) -> list[TeamEntry]: ...
+    async def user_history(self, user_id: int) -> UserHistory: ...
+    async def missed_questions(self, user_id: int) -> set[QuestionKey]: ...
+    async def practised_questions(self, user_id: int) -> dict[QuestionKey, int]: ...
+
+    # test runs
+    async def create_test_run(
+        self, user_id: int, bank: str, questions: Sequence[QuestionKey], at: datetime
+    ) -> int: ...
+    async def test_run(self, run_id: int) -> TestRunState | None: ...
+    async def test_answers(self, run_id: int) -> list[TestAnswer]: ...
+    async def finish_test_run(self, run_id: int, at: datetime) -> None: ...
+
+    # teams
+    async def find_team(self, platform: str, workspace: str, name: str) -> Team | None: ...
+    async def team_of(self, user_id: int) -> Team | None: ...
+    async def create_team(self, platform: str, workspace: str, name: str) -> Team | None: ...
+    async def rename_team(self, team_id: int, name: str) -> bool: ...
+    async def delete_team(self, team_id: int) -> None: ...
+    async def set_team(self, user_id: int, team_id: int | None) -> None: ...
+    async def teams(self, platform: str, workspace: str) -> list[Team]: ...
+
+    # banks per workspace
+    async def disabled_banks(self, platform: str, workspace: str) -> set[str]: ...
+    async def set_bank_enabled(
+        self, platform: str, workspace: str, bank: str, enabled: bool
+    ) -> None: ...

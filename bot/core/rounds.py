@@ -1,0 +1,187 @@
+"""Rounds and attempts: who may answer what, how many times, and what an answer earns.
+
+``decide`` is the rule applied to every click. The store runs it inside the click's write
+transaction, on the state it has just read, so a user's concurrent clicks are judged one after the
+other and can never exceed the limit or score twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.models import Question, QuestionKey, QuestionType
+from bot.core.scoring import points_for
+
+
+class RoundKind(StrEnum):
+    DAILY = "daily"
+    PRACTICE = "practice"
+    TEST = "test"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """Where a round is posted: (platform, workspace or guild id, channel id)."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+    @property
+    def scope(self) -> str:
+        return f"{self.platform}:{self.workspace}:{self.channel}"
+
+    @property
+    def workspace_scope(self) -> str:
+        return f"{self.platform}:{self.workspace}"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A person on one platform and workspace; ``name`` is for display only."""
+
+    platform: str
+    workspace: str
+    user: str
+    name: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.name or self.user
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    id: int
+    kind: RoundKind
+    channel: ChannelRef
+    question: QuestionKey
+    attempts_allowed: int
+    opened_at: datetime
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
+    seq: int | None = None
+    """Position among the channel's daily rounds (1, 2, ...), for streaks."""
+    owner_id: int | None = None
+    """The user a practice or test round belongs to."""
+    test_run_id: int | None = None
+    message_ref: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Verdict(StrEnum):
+    RECORDED = "recorded"
+    NOT_FOUND = "not_found"
+    CLOSED = "closed"
+    FINISHED = "finished"
+    INVALID = "invalid"
+    GONE = "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptState:
+    """What the store read for (round, user) inside the click's transaction."""
+
+    found: bool
+    round_id: int = 0
+    kind: RoundKind = RoundKind.DAILY
+    platform: str = ""
+    workspace: str = ""
+    owner_id: int | None = None
+    question: QuestionKey | None = None
+    attempts_allowed: int = 0
+    closed: bool = False
+    closes_at: datetime | None = None
+    attempts_used: int = 0
+    solved: bool = False
+    points: int = 0
+    test_run_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    correct: bool = False
+    points: int = 0
+    attempt_no: int = 0
+    finished: bool = False
+    counts_for_board: bool = False
+    message: str = ""
+    """Why an INVALID answer was refused."""
+
+    @property
+    def first_attempt(self) -> bool:
+        return self.attempt_no == 1
+
+
+def parse_letters(text: str) -> tuple[str, ...]:
+    """``"a c"``, ``"A,C"`` or ``"AC"`` -> ``("A", "C")``."""
+    cleaned = text.replace(",", " ").upper().split()
+    if len(cleaned) == 1 and len(cleaned[0]) > 1 and cleaned[0].isalpha():
+        return tuple(cleaned[0])
+    return tuple(cleaned)
+
+
+def check_letters(question: Question, letters: Sequence[str]) -> str | None:
+    """Why ``letters`` is not a complete answer to ``question``; None when it is."""
+    valid = question.letters
+    span = f"{valid[0]}-{valid[-1]}"
+    for letter in letters:
+        if letter not in valid:
+            return f"'{letter}' is not one of the options {span}"
+    if question.type is QuestionType.CHOICE:
+        if len(letters) != 1:
+            return f"pick exactly one option ({span})"
+        return None
+    if len(letters) != question.blanks:
+        blanks = question.blanks
+        noun = "blank" if blanks == 1 else "blanks"
+        return f"this question has {blanks} {noun}: give one letter per blank, in order"
+    return None
+
+
+def decide(
+    state: AttemptState,
+    *,
+    question: Question | None,
+    letters: Sequence[str],
+    platform: str,
+    workspace: str,
+    user_id: int,
+    now: datetime,
+) -> Decision:
+    """The attempt rule: judge one submission against the state read in its transaction."""
+    if (
+        not state.found
+        or state.platform != platform
+        or state.workspace != workspace
+        or (state.owner_id is not None and state.owner_id != user_id)
+    ):
+        # Another guild's round, a forged id or someone else's practice: all look the same.
+        return Decision(Verdict.NOT_FOUND)
+    if question is None:
+        return Decision(Verdict.GONE)
+    if state.closed or (state.closes_at is not None and now >= state.closes_at):
+        return Decision(Verdict.CLOSED)
+    if state.solved or state.attempts_used >= state.attempts_allowed:
+        return Decision(Verdict.FINISHED)
+    problem = check_letters(question, letters)
+    if problem is not None:
+        return Decision(Verdict.INVALID, message=problem)
+    attempt_no = state.attempts_used + 1
+    correct = tuple(letters) == question.answer
+    points = points_for(question.difficulty, attempt_no) if correct else 0
+    return Decision(
+        Verdict.RECORDED,
+        correct=correct,
+        points=points,
+        attempt_no=attempt_no,
+        finished=correct or attempt_no >= state.attempts_allowed,
+        counts_for_board=state.kind is RoundKind.DAILY,
+    )
