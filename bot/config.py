@@ -1,0 +1,66 @@
+"""Settings, typed and read once at start from the environment and ``.env``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    pass
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    quizbot_db: Path = Field(Path("quizbot.db"), description="The SQLite database file.")
+    quizbot_banks: str = Field("banks", description="Bank files or folders, comma-separated.")
+    quizbot_timezone: str = Field("UTC", description="IANA zone whose weeks the boards use.")
+    quizbot_log_level: str = Field("INFO")
+    discord_token: SecretStr | None = Field(None, description="Discord bot token.")
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
+    slack_app_token: SecretStr | None = Field(None, description="Slack app token for Socket Mode.")
+    slack_signing_secret: SecretStr | None = Field(None)
+
+    @field_validator("quizbot_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"'{value}' is not an IANA time zone (examples: UTC, Europe/Berlin, "
+                "America/New_York)"
+            ) from None
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.quizbot_timezone)
+
+    @property
+    def bank_paths(self) -> list[Path]:
+        return [Path(part.strip()) for part in self.quizbot_banks.split(",") if part.strip()]
+
+    def platforms(self) -> list[str]:
+        found = []
+        if self.discord_token and self.discord_token.get_secret_value():
+            found.append("discord")
+        if self.slack_bot_token and self.slack_bot_token.get_secret_value():
+            found.append("slack")
+        return found
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and ``.env``; a bad value names its variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise SettingsError(f"bad setting: {problems}") from None
