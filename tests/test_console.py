@@ -1,0 +1,197 @@
+"""The console channel, driven like a person would: lines on stdin, text on stdout."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.adapters.console.channel import ConsoleChannel
+from bot.app import load_library
+from bot.core.clock import FakeClock
+from bot.core.quiz import Quiz
+from bot.store.sqlite import SqliteStore
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = "fine-tuning-domains"
+
+
+def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "QUIZBOT_BANKS": str(REPO / "banks"),
+        "QUIZBOT_DB": str(tmp_path / "quiz.db"),
+        "QUIZBOT_LOG_LEVEL": "WARNING",
+        "COLUMNS": "120",
+    }
+    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_choice_flow_through_stdin(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            f"/quiz post {SEED}/why-fine-tune",
+            "A",  # wrong: hint and A's explanation
+            "D",  # right on the 2nd attempt: easy 10 x 0.6
+            "D",
+            "/as Bob",
+            "B",
+            "C",
+            "A",  # Bob is out of attempts
+            "/quiz reveal",
+            "/quiz leaderboard",
+        ]
+    )
+    done = run_console(tmp_path, script + "\n", "console", "--user", "Ann")
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "Why do we fine-tune a pre-trained model" in out
+    assert "Attempts: 3" in out
+    assert "Not quite — 2 attempts left." in out
+    assert "Hint: Fine-tuning adds domain details, not erases knowledge" in out
+    assert "Correct! +6 points (2nd attempt)" in out
+    assert "Quick check: Fine-tuning = domain adaptation" in out
+    assert "You already finished: solved on the 2nd attempt for 6 points." in out
+    assert "Out of attempts." in out
+    assert "2 participants · 50% solved · first solver: Ann" in out
+    assert "Most-picked wrong option: A (2 picks)" in out
+    board = out[out.rindex("This channel") :]
+    assert "Ann" in board and "6" in board and "Bob" not in board
+    with sqlite3.connect(tmp_path / "quiz.db") as conn:
+        attempts = conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+    assert attempts == 5  # the click after finishing is not an attempt
+
+
+def test_fill_blank_flow_through_stdin(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            f"/quiz post {SEED}/optimizer-update",
+            "A",  # one letter for two blanks: refused, not counted
+            "B A",
+            "A B",
+        ]
+    )
+    done = run_console(tmp_path, script + "\n", "console", "--user", "Ann")
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "optimizer.[1]()" in out and "optimizer.[2]()" in out
+    assert "this question has 2 blanks" in out and "Nothing was counted" in out
+    assert "Not quite — 2 attempts left." in out
+    assert "Correct! +18 points (2nd attempt)" in out  # hard 30 x 0.6
+    assert "Answer: [1] A, [2] B" in out
+
+
+def test_run_without_tokens_names_the_variables_and_opens_the_console(tmp_path: Path) -> None:
+    done = run_console(tmp_path, "/quiz banks\n", "run")
+    assert done.returncode == 0, done.stderr
+    assert "DISCORD_TOKEN" in done.stderr and "SLACK_BOT_TOKEN" in done.stderr
+    assert f"{SEED}: Why fine-tuning adapts models to domains" in done.stdout
+
+
+# --- in-process: the same channel on a fake clock --------------------------------------------
+
+
+class Terminal:
+    def __init__(self, channel: ConsoleChannel, buffer: io.StringIO) -> None:
+        self.channel = channel
+        self.buffer = buffer
+
+    async def say(self, line: str) -> str:
+        """Type a line; return what the console printed for it."""
+        start = self.buffer.tell()
+        await self.channel.handle(line)
+        return self.buffer.getvalue()[start:]
+
+
+@pytest.fixture
+async def terminal(tmp_path: Path) -> AsyncIterator[Terminal]:
+    library, issues = load_library([REPO / "banks"])
+    assert not issues
+    store = await SqliteStore.open(tmp_path / "quiz.db")
+    quiz = Quiz(store, library, FakeClock(datetime(2026, 11, 26, 9, tzinfo=UTC)))
+    await quiz.start()
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, color_system=None, highlight=False)
+    yield Terminal(ConsoleChannel(quiz, console, user="Ann"), buffer)
+    await store.close()
+
+
+async def test_bad_input_gets_one_line_and_changes_nothing(terminal: Terminal) -> None:
+    assert "There is no open question in this channel." in await terminal.say("B")
+    assert "Unknown command '/quiz frob'" in await terminal.say("/quiz frob")
+    assert "Unknown command '/frob'" in await terminal.say("/frob")
+    assert "is not an answer" in await terminal.say("B2")
+    assert "Could not read that line" in await terminal.say('"unclosed')
+    assert "There is no question 'nope/x'" in await terminal.say("/quiz post nope/x")
+    assert "Usage: /quiz post" in await terminal.say("/quiz post just-a-bank")
+    assert "unknown period 'decade'" in await terminal.say("/quiz leaderboard decade")
+    assert "There is no bank 'nope'" in await terminal.say("/quiz test nope")
+    await terminal.say(f"/quiz post {SEED}/why-fine-tune")
+    assert "'Z' is not one of the options A-D" in await terminal.say("Z")
+    assert "Attempts" not in await terminal.say("Z")
+    assert "2 attempts left" in await terminal.say("A")  # Z cost nothing
+
+
+async def test_practice_is_private_and_off_the_board(terminal: Terminal) -> None:
+    shown = await terminal.say(f"/quiz practice {SEED} easy")
+    assert "Practice" in shown and "easy" in shown
+    current = await terminal.channel.quiz.practice.current(terminal.channel.user)
+    assert current is not None
+    answer = " ".join(current[1].answer)
+    assert "Correct! +10 points (1st attempt)" in await terminal.say(answer)
+    assert "no points yet" in await terminal.say("/quiz leaderboard all")
+    stats = await terminal.say("/quiz stats")
+    assert "Points: 0" in stats and "Practice: 1/1 solved (not on the leaderboard)" in stats
+
+
+async def test_test_run_reaches_a_score(terminal: Terminal) -> None:
+    shown = await terminal.say(f"/quiz test {SEED}")
+    assert "10 questions" in shown and "question 1/10" in shown and "Attempts: 1" in shown
+    quiz = terminal.channel.quiz
+    last = ""
+    for position in range(10):
+        current = await quiz.practice.current(terminal.channel.user)
+        assert current is not None
+        _, question = current
+        # Right on even positions, wrong on odd ones: 5 of 10.
+        letters = list(question.answer)
+        if position % 2:
+            letters[0] = next(letter for letter in question.letters if letter != letters[0])
+        last = await terminal.say(" ".join(letters))
+    assert "Test finished: Why fine-tuning adapts models to domains" in last
+    assert "Score: 5/10 (50%)" in last
+    assert await quiz.practice.current(terminal.channel.user) is None
+
+
+async def test_switching_people_and_teams(terminal: Terminal) -> None:
+    assert "Created team Red." in await terminal.say("/quiz team create Red")
+    assert "Ann joined Red." in await terminal.say("/quiz team join red")
+    await terminal.say("/as Bob")
+    assert "Bob joined Red." in await terminal.say("/quiz team join Red")
+    assert "already exists" in await terminal.say("/quiz team create RED")
+    await terminal.say(f"/quiz post {SEED}/why-fine-tune")
+    assert "+10 points" in await terminal.say("D")
+    await terminal.say("/as Ann")
+    assert "+10 points" in await terminal.say("D")
+    teams = await terminal.say("/quiz leaderboard teams")
+    assert "Red" in teams and "20" in teams and "2/2" in teams
+    assert "Ann, Bob" in await terminal.say("/quiz team list")
