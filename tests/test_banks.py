@@ -695,3 +695,30 @@ def test_random_valid_banks_round_trip(
                 for step in spec["steps"] or []
             )
             assert question.solution == Solution(steps, final=spec["final"])
+
+
+def test_banks_readme_table_matches_the_banks() -> None:
+    """The summary table in banks/README.md is kept in step with the files."""
+    readme = (BANKS_DIR / "README.md").read_text(encoding="utf-8")
+    banks, issues = load_banks([BANKS_DIR])
+    assert not issues
+    for bank in banks:
+        fill = sum(q.type.value == "fill_blank" for q in bank.questions)
+        row = f"| `{bank.id}` | {bank.title} | {len(bank.questions)} | {fill} |"
+        assert row in readme, f"banks/README.md has no up-to-date row for {bank.id}"
+
+
+def test_the_library_covers_every_pattern_with_a_full_mix() -> None:
+    banks, issues = load_banks([BANKS_DIR])
+    assert not issues
+    assert len(banks) >= 6
+    assert sum(len(bank.questions) for bank in banks) >= 60
+    for bank in banks:
+        assert len(bank.questions) >= 10, bank.id
+        assert {q.type.value for q in bank.questions} == {"fill_blank", "choice"}, bank.id
+        assert {q.difficulty.value for q in bank.questions} == {"easy", "medium", "hard"}, bank.id
+        for question in bank.questions:
+            assert question.mistakes, f"{bank.id}/{question.id} has no common mistakes"
+            if question.type.value == "choice":
+                assert question.solution and question.solution.steps, question.id
+                assert question.solution.final and question.solution.check, question.id
