@@ -1,0 +1,131 @@
+"""Shared fixtures: small in-code banks with known answers, a real SQLite store, a quiz on a
+FakeClock with a seeded rng."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+
+import pytest
+
+from bot.core.clock import FakeClock
+from bot.core.library import BankLibrary
+from bot.core.models import Bank, Difficulty, Question, QuestionType, Solution, Step
+from bot.core.quiz import Quiz
+from bot.core.rounds import ChannelRef, UserRef
+from bot.store.sqlite import SqliteStore
+
+# A Thursday: ISO week 2026-W48, month 2026-11.
+T0 = datetime(2026, 11, 26, 9, tzinfo=UTC)
+
+CHANNEL = ChannelRef("console", "local", "general")
+OTHER_CHANNEL = ChannelRef("console", "local", "random")
+ANN = UserRef("console", "local", "ann", "Ann")
+BOB = UserRef("console", "local", "bob", "Bob")
+CAT = UserRef("console", "local", "cat", "Cat")
+
+OPTIONS = {"A": "alpha", "B": "bravo", "C": "charlie", "D": "delta"}
+
+
+def user(handle: str, workspace: str = "local") -> UserRef:
+    return UserRef("console", workspace, handle, handle.capitalize())
+
+
+def make_question(
+    qid: str,
+    *,
+    bank: str = "demo",
+    difficulty: Difficulty = Difficulty.EASY,
+    answer: Sequence[str] = ("A",),
+    blanks: bool = False,
+    attempts: int = 3,
+    hint: str | None = None,
+    explanations: dict[str, str] | None = None,
+    mistakes: Sequence[str] = (),
+    options: dict[str, str] | None = None,
+) -> Question:
+    """A choice question (or a fill_blank one with ``blanks=True``) whose answer is known."""
+    return Question(
+        bank=bank,
+        id=qid,
+        type=QuestionType.FILL_BLANK if blanks else QuestionType.CHOICE,
+        difficulty=difficulty,
+        prompt=f"Question {qid}?",
+        options=dict(options or OPTIONS),
+        answer=tuple(answer),
+        hint=hint if hint is not None else f"hint for {qid}",
+        attempts=attempts,
+        mistakes=tuple(mistakes),
+        explanations=dict(explanations or {}),
+        solution=Solution(steps=(Step(f"because {qid}"),), final=" ".join(answer)),
+    )
+
+
+def make_bank(
+    bank_id: str = "demo",
+    questions: Iterable[Question] | None = None,
+    *,
+    easy: int = 0,
+    medium: int = 0,
+    hard: int = 0,
+    title: str | None = None,
+) -> Bank:
+    """A bank of the given questions (re-homed into ``bank_id``), plus ``easy``/``medium``/``hard``
+    generated choice questions named ``e1``, ``m1``, ``h1`` ... whose answer is always A."""
+    made = [replace(question, bank=bank_id) for question in questions or ()]
+    for prefix, level, count in (
+        ("e", Difficulty.EASY, easy),
+        ("m", Difficulty.MEDIUM, medium),
+        ("h", Difficulty.HARD, hard),
+    ):
+        made += [
+            make_question(f"{prefix}{n}", bank=bank_id, difficulty=level)
+            for n in range(1, count + 1)
+        ]
+    return Bank(id=bank_id, title=title or f"Bank {bank_id}", questions=tuple(made))
+
+
+def wrong_letter(question: Question) -> str:
+    """An option letter that is not the answer of a choice question."""
+    return next(letter for letter in question.letters if letter != question.answer[0])
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "quiz.db"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
+    opened = await SqliteStore.open(db_path)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)
+
+
+MakeQuiz = Callable[..., Awaitable[Quiz]]
+
+
+@pytest.fixture
+def make_quiz(store: SqliteStore, clock: FakeClock) -> MakeQuiz:
+    """``await make_quiz(bank, ...)``: a started Quiz on the test's store and clock."""
+
+    async def build(*banks: Bank, tz: tzinfo = UTC, seed: int = 1) -> Quiz:
+        library = BankLibrary(banks or [make_bank(easy=2, medium=2, hard=2)])
+        quiz = Quiz(store, library, clock, tz=tz, rng=random.Random(seed))
+        await quiz.start()
+        return quiz
+
+    return build
+
+
+@pytest.fixture
+async def quiz(make_quiz: MakeQuiz) -> Quiz:
+    return await make_quiz()
