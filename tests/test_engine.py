@@ -371,11 +371,6 @@ async def test_no_question_repeats_in_a_channel_until_the_bank_is_used_up(make_q
     assert [posted.new_cycle for posted in second_cycle] == [True] + [False] * 4
 
 
-@pytest.mark.xfail(
-    reason="BUG: pick_daily starts a new cycle with any eligible question, so the question just "
-    "asked can be asked again the next day",
-    strict=True,
-)
 async def test_a_new_cycle_does_not_start_with_the_question_just_asked(make_quiz: MakeQuiz):
     quiz = await make_quiz(make_bank("two", easy=2))
 

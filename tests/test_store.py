@@ -184,11 +184,6 @@ async def test_a_migration_blocked_by_a_lock_says_so(db_path: Path):
     assert user_version(db_path) == LATEST
 
 
-@pytest.mark.xfail(
-    reason="BUG: a write while another process holds the lock raises the raw "
-    "sqlite3.OperationalError('database is locked') instead of StoreError",
-    strict=True,
-)
 async def test_a_write_blocked_by_another_process_raises_a_clear_store_error(db_path: Path):
     store = await SqliteStore.open(db_path, busy_timeout_ms=50)
     try:
@@ -320,11 +315,6 @@ async def test_results_arrive_only_after_commit(store: SqliteStore, db_path: Pat
     assert seen == [[(f"u{n}",)] for n in range(200)]
 
 
-@pytest.mark.xfail(
-    reason="BUG: RoundFactsCache keeps scope ids read inside a batch that was rolled back, so "
-    "later points land on another channel's board",
-    strict=True,
-)
 async def test_a_failing_job_does_not_send_later_points_to_another_board(
     store: SqliteStore, make_quiz: MakeQuiz
 ):

@@ -34,6 +34,9 @@ class QuizContext:
             self._period_cache = period_keys(at, self.tz)
         return self._period_cache
 
+    def known_user_id(self, user: UserRef) -> int | None:
+        return self._user_ids.get((user.platform, user.workspace, user.user, user.name))
+
     async def user_id(self, user: UserRef) -> int:
         # Keyed with the display name so that a renamed user gets their new name stored once.
         cache_key = (user.platform, user.workspace, user.user, user.name)

@@ -76,8 +76,8 @@ class QuizEngine:
                 raise QuizError(f"There is no question '{question_key}'.")
         previous_round = await ctx.store.open_daily_round(channel)
         previous = await self.close(previous_round.id) if previous_round else None
-        cycle, used = await ctx.store.daily_cycle(channel)
-        pick = DailyPick(chosen, False) if chosen else pick_daily(eligible, used, ctx.rng)
+        cycle, used, last = await ctx.store.daily_cycle(channel)
+        pick = DailyPick(chosen, False) if chosen else pick_daily(eligible, used, ctx.rng, last)
         question = pick.question
         try:
             new_round = await ctx.store.open_round(
@@ -112,7 +112,10 @@ class QuizEngine:
     async def answer(self, round_id: int, user: UserRef, letters: Sequence[str]) -> Outcome:
         """Judge one submission; the whole check-and-record is one store transaction."""
         ctx = self.context
-        user_id = await ctx.user_id(user)
+        # Known people skip a coroutine: this runs for every click.
+        user_id = ctx.known_user_id(user)
+        if user_id is None:
+            user_id = await ctx.user_id(user)
         now = ctx.clock.now()
         picked = tuple(letters)
 
@@ -131,10 +134,16 @@ class QuizEngine:
         state, decision = await ctx.store.record_attempt(
             round_id, user_id, " ".join(picked), now, ctx.period_keys(now), judge
         )
-        return await self._outcome(state, decision, picked)
+        if decision.finished and state.kind is not RoundKind.DAILY:
+            return self._outcome(state, decision, picked, await self._after_finish(state))
+        return self._outcome(state, decision, picked, None)
 
-    async def _outcome(
-        self, state: AttemptState, decision: Decision, picked: tuple[str, ...]
+    def _outcome(
+        self,
+        state: AttemptState,
+        decision: Decision,
+        picked: tuple[str, ...],
+        test_step: TestStep | None,
     ) -> Outcome:
         question = self.context.library.question(state.question) if state.question else None
         verdict = decision.verdict
@@ -148,7 +157,6 @@ class QuizEngine:
             return Invalid(decision.message)
         if verdict is Verdict.FINISHED:
             return AlreadyFinished(question, state.solved, state.points, state.attempts_used)
-        test_step = await self._after_finish(state) if decision.finished else None
         if decision.correct:
             return Correct(
                 question, decision.points, decision.attempt_no, question.solution, test_step

@@ -28,6 +28,10 @@ class TeamError(QuizError):
     pass
 
 
+class Unavailable(QuizError):
+    """The quiz cannot reach its data right now (the database is locked, full or unreadable)."""
+
+
 # --- answering --------------------------------------------------------------------------------
 
 

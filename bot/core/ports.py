@@ -5,7 +5,7 @@ Every method is one request to the database; the core never sees SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -121,7 +121,7 @@ class Store(Protocol):
     async def open_rounds_of(self, user_id: int, kind: RoundKind) -> list[Round]: ...
     async def open_daily_questions(self, platform: str, workspace: str) -> set[QuestionKey]: ...
     async def set_message_ref(self, round_id: int, ref: str) -> None: ...
-    async def record_attempt(
+    def record_attempt(
         self,
         round_id: int,
         user_id: int,
@@ -129,9 +129,16 @@ class Store(Protocol):
         at: datetime,
         periods: tuple[int, int, int],
         judge: Judge,
-    ) -> tuple[AttemptState, Decision]: ...
+    ) -> Awaitable[tuple[AttemptState, Decision]]:
+        """Judge and record one click atomically (a plain awaitable: it is on every click)."""
+        ...
+
     async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None: ...
-    async def daily_cycle(self, channel: ChannelRef) -> tuple[int, set[QuestionKey]]: ...
+    async def daily_cycle(
+        self, channel: ChannelRef
+    ) -> tuple[int, set[QuestionKey], QuestionKey | None]:
+        """(current cycle, questions used in it, the channel's latest daily question)."""
+        ...
 
     # boards and history
     async def leaderboard(self, scope: str, period: int, limit: int) -> list[BoardEntry]: ...

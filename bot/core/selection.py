@@ -20,13 +20,18 @@ class DailyPick:
 
 
 def pick_daily(
-    eligible: Sequence[Question], used: set[QuestionKey], rng: random.Random
+    eligible: Sequence[Question],
+    used: set[QuestionKey],
+    rng: random.Random,
+    last: QuestionKey | None = None,
 ) -> DailyPick:
-    """A question not used in the channel's current cycle; a new cycle once all have been."""
+    """A question not used in the channel's current cycle; a new cycle once all have been. A new
+    cycle does not open with the question just asked (unless it is the only one)."""
     fresh = [question for question in eligible if question.key not in used]
     if fresh:
         return DailyPick(rng.choice(fresh), new_cycle=False)
-    return DailyPick(rng.choice(list(eligible)), new_cycle=True)
+    again = [question for question in eligible if question.key != last] or list(eligible)
+    return DailyPick(rng.choice(again), new_cycle=True)
 
 
 def pick_practice(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from bot.core.outcomes import Unavailable
 
-class StoreError(Exception):
+
+class StoreError(Unavailable):
     """The database cannot be used; the message says why and what to do."""
 
 

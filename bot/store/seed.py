@@ -37,9 +37,7 @@ def seed_board_history(
         "INSERT INTO channels (platform, workspace, channel) VALUES (?, ?, ?) RETURNING id",
         (channel.platform, channel.workspace, channel.channel),
     ).fetchone()[0]
-    question_ids = dict(
-        conn.execute("SELECT bank || '/' || qid, id FROM questions").fetchall()
-    )
+    question_ids = dict(conn.execute("SELECT bank || '/' || qid, id FROM questions").fetchall())
     rounds = max(1, attempts // ATTEMPTS_PER_ROUND)
     board: dict[tuple[int, int, int], list[int]] = {}
     scopes = (scope_id(conn, channel.scope), scope_id(conn, channel.workspace_scope))

@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from bot.core.ports import (
     UserHistory,
 )
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
-from bot.store import migrations, writes
+from bot.store import clicks, migrations, writes
 from bot.store.errors import StoreError, describe
 from bot.store.writer import Writer, connect
 
@@ -74,9 +75,13 @@ class SqliteStore:
     def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
-        self.writer = Writer(self.path, busy_timeout_ms=busy_timeout_ms)
+        self._facts = clicks.RoundFactsCache()
+        # One bound method for every click, so that the writer runs queued clicks together.
+        self._record = partial(clicks.record_attempts, cache=self._facts)
+        self.writer = Writer(
+            self.path, busy_timeout_ms=busy_timeout_ms, on_rollback=self._facts.clear
+        )
         self._reader: aiosqlite.Connection | None = None
-        self._facts = writes.RoundFactsCache()
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -152,8 +157,11 @@ class SqliteStore:
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if self._reader is None:
             raise StoreError("the store is closed")
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        try:
+            async with self._reader.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.OperationalError as exc:
+            raise StoreError(describe(exc, self.path)) from exc
 
     async def _row(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = await self._rows(sql, params)
@@ -215,7 +223,7 @@ class SqliteStore:
             )
         )
 
-    async def record_attempt(
+    def record_attempt(
         self,
         round_id: int,
         user_id: int,
@@ -223,12 +231,12 @@ class SqliteStore:
         at: datetime,
         periods: tuple[int, int, int],
         judge: Judge,
-    ) -> tuple[AttemptState, Decision]:
-        return await self.writer.run(
-            lambda conn: writes.record_attempt(
-                conn, self._facts, round_id, user_id, answer, at, periods, judge
-            )
+    ) -> asyncio.Future[tuple[AttemptState, Decision]]:
+        request = clicks.AttemptRequest(round_id, user_id, answer, at, periods, judge)
+        future: asyncio.Future[tuple[AttemptState, Decision]] = self.writer.run_bulk(
+            self._record, request
         )
+        return future
 
     async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None:
         result = await self.writer.run(lambda conn: writes.close_round(conn, round_id, at))
@@ -239,22 +247,28 @@ class SqliteStore:
         assert closed is not None
         return ClosedRound(closed, newly, participants, solved, first, wrong)
 
-    async def daily_cycle(self, channel: ChannelRef) -> tuple[int, set[QuestionKey]]:
+    async def daily_cycle(
+        self, channel: ChannelRef
+    ) -> tuple[int, set[QuestionKey], QuestionKey | None]:
         row = await self._row(
             "SELECT id, cycle FROM channels WHERE platform = ? AND workspace = ? AND channel = ?",
             (channel.platform, channel.workspace, channel.channel),
         )
         if row is None:
-            return 1, set()
+            return 1, set(), None
         channel_id, cycle = row
-        used = await self._rows(
+        rows = await self._rows(
             """
-            SELECT q.bank, q.qid FROM rounds r JOIN questions q ON q.id = r.question_id
-            WHERE r.channel_id = ? AND r.kind = 'daily' AND r.cycle = ?
+            SELECT q.bank, q.qid, r.cycle FROM rounds r JOIN questions q ON q.id = r.question_id
+            WHERE r.channel_id = ? AND r.kind = 'daily' AND (r.cycle = ? OR r.seq = (
+                SELECT MAX(seq) FROM rounds WHERE channel_id = ? AND kind = 'daily'))
+            ORDER BY r.seq
             """,
-            (channel_id, cycle),
+            (channel_id, cycle, channel_id),
         )
-        return int(cycle), {QuestionKey(bank, qid) for bank, qid in used}
+        used = {QuestionKey(bank, qid) for bank, qid, round_cycle in rows if round_cycle == cycle}
+        last = QuestionKey(rows[-1][0], rows[-1][1]) if rows else None
+        return int(cycle), used, last
 
     # --- boards and history -------------------------------------------------------------------
 

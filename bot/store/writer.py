@@ -5,6 +5,11 @@ thread drains everything queued so far and runs it in one ``BEGIN IMMEDIATE`` tr
 commit): SQLite allows one writer at a time, so a queue in front of one connection beats any lock
 around per-statement awaits, and committing many clicks at once pays the commit cost once.
 Results are delivered only after the COMMIT has succeeded.
+
+Work of one kind that arrives together (the clicks) can also be handed over as items of a *bulk*
+function, which handles a whole run of them at once: one query for all their states, one
+``executemany`` per table. If a bulk run fails, the batch is undone and every item is run again
+on its own, so one bad item fails alone.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.store.errors import StoreError, describe
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -32,12 +39,18 @@ WRITER_CHECKPOINT_PAGES = 8000
 CHECKPOINT_PAUSE_S = 0.02
 
 
-# (work, future): a plain tuple, since every click makes one.
-_Job = tuple[Work, "asyncio.Future[Any]"]
+Bulk = Callable[[sqlite3.Connection, list[Any]], list[Any]]
+# (bulk function, item, future): a plain tuple, since every click makes one.
+_Job = tuple[Bulk, Any, "asyncio.Future[Any]"]
 Result = tuple[_Job, Any, BaseException | None]
 
 
-class WriterClosed(RuntimeError):
+def _each(conn: sqlite3.Connection, works: list[Work]) -> list[Any]:
+    """Plain units of work, run one after the other."""
+    return [work(conn) for work in works]
+
+
+class WriterClosed(StoreError):
     pass
 
 
@@ -56,8 +69,15 @@ class Writer:
     thread is handed the whole collection at once, so there is one thread hop per batch, not per
     click."""
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout_ms: int = 5000,
+        on_rollback: Callable[[], None] | None = None,
+    ) -> None:
         self._path = path
+        self._on_rollback = on_rollback
         self._busy_timeout_ms = busy_timeout_ms
         self._queue: queue.SimpleQueue[list[_Job] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -90,15 +110,21 @@ class Writer:
         self._checkpointer.start()
 
     def run(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-        """Run ``work`` in a write transaction; await the result, set once committed.
+        """Run ``work`` in a write transaction; await the result, set once committed."""
+        return self.run_bulk(_each, work)
+
+    def run_bulk(
+        self, bulk: Callable[[sqlite3.Connection, list[Any]], list[Any]], item: Any
+    ) -> asyncio.Future[Any]:
+        """Hand ``item`` to ``bulk``, which runs together with the items queued next to it.
 
         A plain function handing back the future (no coroutine of its own): it is on every
         click's path."""
         loop = self._loop
         if self._closed or loop is None:
             raise WriterClosed("the database writer is not running")
-        future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((work, future))
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((bulk, item, future))
         self._idle.clear()
         if not self._in_flight and not self._flush_scheduled:
             # Let every click that arrives in this loop iteration join the batch.
@@ -116,7 +142,7 @@ class Writer:
 
     def _done(self, results: list[Result]) -> None:
         self._in_flight = False
-        for (_, future), result, error in results:
+        for (_, _, future), result, error in results:
             if future.done():
                 continue  # the caller was cancelled; the work is committed all the same
             if error is None:
@@ -161,37 +187,47 @@ class Writer:
         assert conn is not None
         pending = list(batch)
         failed: list[Result] = []
+        alone = False  # after a failed run: every item on its own, to find the culprit
         while pending:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 # Locked by another process past the busy timeout, disk full, ...: the whole
                 # batch fails with the same error rather than waiting once per job.
-                return failed + [(job, None, exc) for job in pending]
+                return failed + self._fail_all(pending, exc)
             results: list[Result] = []
             culprit: _Job | None = None
-            for job in pending:
+            for run in _runs(pending, alone):
+                bulk = run[0][0]
                 try:
-                    results.append((job, job[0](conn), None))
+                    outputs = bulk(conn, [job[1] for job in run])
                 except BaseException as exc:  # noqa: BLE001 - handed to the awaiting caller
-                    culprit = job
-                    failed.append((job, None, exc))
+                    if len(run) > 1:
+                        alone = True
+                    else:
+                        culprit = run[0]
+                        failed.append((culprit, None, _as_store_error(exc, self._path)))
                     break
-            if culprit is None:
+                results.extend(zip(run, outputs, [None] * len(run), strict=True))
+            else:
                 try:
                     conn.execute("COMMIT")
                 except sqlite3.Error as exc:
                     self._rollback(conn)
-                    return failed + [(job, None, exc) for job in pending]
+                    return failed + self._fail_all(pending, exc)
                 self.batches += 1
                 self.jobs += len(results)
                 self._committed.set()
                 return failed + results
-            # One job failed: undo the batch and run the others again without it. Jobs are
-            # functions of the database state, so running them again is safe.
+            # Undo the batch and run it again: item by item, and without a failed item. Work is
+            # a function of the database state, so running it again is safe.
             self._rollback(conn)
             pending = [job for job in pending if job is not culprit]
         return failed
+
+    def _fail_all(self, jobs: list[_Job], exc: sqlite3.Error) -> list[Result]:
+        error = _as_store_error(exc, self._path)
+        return [(job, None, error) for job in jobs]
 
     def _checkpoint_loop(self) -> None:
         """PASSIVE checkpoints after commits, on a connection of its own: they never block the
@@ -214,7 +250,33 @@ class Writer:
         finally:
             conn.close()
 
-    @staticmethod
-    def _rollback(conn: sqlite3.Connection) -> None:
+    def _rollback(self, conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        if self._on_rollback is not None:
+            self._on_rollback()
+
+
+def _runs(jobs: list[_Job], alone: bool) -> list[list[_Job]]:
+    """Consecutive jobs of the same bulk function, run together (or each alone)."""
+    if alone:
+        return [[job] for job in jobs]
+    runs: list[list[_Job]] = []
+    for job in jobs:
+        if runs and runs[-1][0][0] is job[0]:
+            runs[-1].append(job)
+        else:
+            runs.append([job])
+    return runs
+
+
+def _as_store_error(exc: BaseException, path: Path) -> BaseException:
+    """The database failing (locked, full, unreadable) becomes a StoreError that says so; a bug
+    in a unit of work keeps its own exception."""
+    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    ):
+        error = StoreError(describe(exc, path))
+        error.__cause__ = exc
+        return error
+    return exc

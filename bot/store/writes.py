@@ -7,163 +7,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.models import Question, QuestionKey
-from bot.core.ports import Judge, NewRound
-from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
-
-# What never changes about a round after it is opened; cached by the writer thread.
-_ROUND_FACTS = """
-SELECT r.kind, c.platform, c.workspace, c.channel, r.owner_id, q.bank, q.qid,
-       r.attempts_allowed, r.closes_at, r.test_run_id
-FROM rounds r
-JOIN channels c ON c.id = r.channel_id
-JOIN questions q ON q.id = r.question_id
-WHERE r.id = ?
-"""
-
-_ATTEMPT_STATE = """
-SELECT r.closed_at, p.attempts_used, p.solved, p.points
-FROM rounds r
-LEFT JOIN participations p ON p.round_id = r.id AND p.user_id = ?
-WHERE r.id = ?
-"""
-
-_INSERT_ATTEMPT = "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?)"
-
-_UPSERT_PARTICIPATION = """
-INSERT INTO participations VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (round_id, user_id) DO UPDATE SET
-    attempts_used = excluded.attempts_used,
-    solved = excluded.solved,
-    points = excluded.points,
-    finished_at = excluded.finished_at
-"""
-
-# Run once per row with executemany: a multi-row VALUES upsert measured twice as slow.
-_UPSERT_BOARD = """
-INSERT INTO board VALUES (?, ?, ?, ?, 1)
-ON CONFLICT (scope, period, user_id) DO UPDATE SET
-    points = points + excluded.points,
-    solved = solved + 1
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class RoundFacts:
-    kind: RoundKind
-    platform: str
-    workspace: str
-    owner_id: int | None
-    question: QuestionKey
-    attempts_allowed: int
-    closes_at: datetime | None
-    test_run_id: int | None
-    scopes: tuple[int, int]
-
-
-class RoundFactsCache:
-    """Round facts by id. They are immutable once a round exists, so caching them is safe even
-    with other processes on the same file; whether a round is closed is always read afresh."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._facts: dict[int, RoundFacts] = {}
-
-    def get(self, conn: sqlite3.Connection, round_id: int) -> RoundFacts | None:
-        found = self._facts.get(round_id)
-        if found is not None:
-            return found
-        row = conn.execute(_ROUND_FACTS, (round_id,)).fetchone()
-        if row is None:
-            return None
-        kind, platform, workspace, channel, owner_id, bank, qid, allowed, closes_at, test_run = row
-        found = RoundFacts(
-            kind=RoundKind(kind),
-            platform=platform,
-            workspace=workspace,
-            owner_id=owner_id,
-            question=QuestionKey(bank, qid),
-            attempts_allowed=allowed,
-            closes_at=datetime.fromisoformat(closes_at) if closes_at else None,
-            test_run_id=test_run,
-            scopes=(
-                scope_id(conn, f"{platform}:{workspace}:{channel}"),
-                scope_id(conn, f"{platform}:{workspace}"),
-            ),
-        )
-        if len(self._facts) >= self._size:
-            self._facts.pop(next(iter(self._facts)))
-        self._facts[round_id] = found
-        return found
-
-
-def record_attempt(
-    conn: sqlite3.Connection,
-    facts_cache: RoundFactsCache,
-    round_id: int,
-    user_id: int,
-    answer: str,
-    at: datetime,
-    periods: tuple[int, int, int],
-    judge: Judge,
-) -> tuple[AttemptState, Decision]:
-    """The hot path: read the (round, user) state, judge, and write, in one transaction."""
-    facts = facts_cache.get(conn, round_id)
-    row = conn.execute(_ATTEMPT_STATE, (user_id, round_id)).fetchone() if facts else None
-    if facts is None or row is None:
-        state = AttemptState(found=False, round_id=round_id)
-        return state, judge(state)
-    closed_at, used, solved, points = row
-    state = AttemptState(
-        found=True,
-        round_id=round_id,
-        kind=facts.kind,
-        platform=facts.platform,
-        workspace=facts.workspace,
-        owner_id=facts.owner_id,
-        question=facts.question,
-        attempts_allowed=facts.attempts_allowed,
-        closed=closed_at is not None,
-        closes_at=facts.closes_at,
-        attempts_used=used or 0,
-        solved=bool(solved),
-        points=points or 0,
-        test_run_id=facts.test_run_id,
-    )
-    decision = judge(state)
-    if decision.verdict is not Verdict.RECORDED:
-        return state, decision
-    stamp = at.isoformat()
-    conn.execute(
-        _INSERT_ATTEMPT,
-        (round_id, user_id, decision.attempt_no, answer, int(decision.correct), stamp),
-    )
-    conn.execute(
-        _UPSERT_PARTICIPATION,
-        (
-            round_id,
-            user_id,
-            decision.attempt_no,
-            int(decision.correct),
-            decision.points,
-            stamp,
-            stamp if decision.finished else None,
-        ),
-    )
-    # Only a solve changes the board; wrong tries live in attempts and participations.
-    if decision.counts_for_board and decision.correct:
-        conn.executemany(
-            _UPSERT_BOARD,
-            [
-                (scope, period, user_id, decision.points)
-                for scope in facts.scopes
-                for period in periods
-            ],
-        )
-    return state, decision
+from bot.core.ports import NewRound
+from bot.core.rounds import RoundKind, UserRef
 
 
 def scope_id(conn: sqlite3.Connection, key: str) -> int:
@@ -229,6 +77,9 @@ def open_round(conn: sqlite3.Connection, new: NewRound) -> int | None:
     """Insert a round; None when the channel already has an open daily round."""
     channel_id, cycle, daily_seq = _channel_id(conn, new)
     question_id = _question_id(conn, new.question)
+    # The board's scopes exist from the round's first moment, committed with it.
+    scope_id(conn, new.channel.scope)
+    scope_id(conn, new.channel.workspace_scope)
     seq: int | None = None
     round_cycle: int | None = None
     if new.kind is RoundKind.DAILY:
