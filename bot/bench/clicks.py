@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -185,16 +186,45 @@ async def run_leaderboard_queries(
         await store.close()
 
 
+@dataclass(frozen=True, slots=True)
+class ClicksReport:
+    rounds: tuple[tuple[ClickResult, ClickResult], ...]
+    """(quizbot, baseline) per round, each on fresh files."""
+    board: QueryResult | None
+
+    @property
+    def ratios(self) -> list[float]:
+        return [ours.rate / bare.rate for ours, bare in self.rounds if bare.rate]
+
+    @property
+    def median_ratio(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else 0.0
+
+    @property
+    def worst_p99_ms(self) -> float:
+        return max(ours.p99_ms for ours, _ in self.rounds)
+
+
 async def bench_clicks(
-    *, concurrency: int, clicks: int, board_attempts: int, board_users: int
-) -> dict[str, object]:
+    *, concurrency: int, clicks: int, board_attempts: int, board_users: int, rounds: int = 3
+) -> ClicksReport:
+    """Both paths, interleaved (the order alternates each round) so that a slow moment of a
+    shared machine does not land on one side only; the figure is the median round's ratio."""
+    results: list[tuple[ClickResult, ClickResult]] = []
     with tempfile.TemporaryDirectory(prefix="quizbot-bench-") as tmp:
-        folder = Path(tmp)
-        ours = await run_quizbot(folder, concurrency=concurrency, clicks=clicks)
-        bare = await asyncio.to_thread(run_baseline, folder, clicks=clicks)
+        for number in range(rounds):
+            folder = Path(tmp) / f"round{number}"
+            folder.mkdir()
+            if number % 2 == 0:
+                ours = await run_quizbot(folder, concurrency=concurrency, clicks=clicks)
+                bare = await asyncio.to_thread(run_baseline, folder, clicks=clicks)
+            else:
+                bare = await asyncio.to_thread(run_baseline, folder, clicks=clicks)
+                ours = await run_quizbot(folder, concurrency=concurrency, clicks=clicks)
+            results.append((ours, bare))
         board = (
-            await run_leaderboard_queries(folder, attempts=board_attempts, users=board_users)
+            await run_leaderboard_queries(Path(tmp), attempts=board_attempts, users=board_users)
             if board_attempts
             else None
         )
-    return {"quizbot": ours, "baseline": bare, "board": board}
+    return ClicksReport(tuple(results), board)

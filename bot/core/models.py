@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class QuestionType(StrEnum):
@@ -28,9 +29,9 @@ class Difficulty(StrEnum):
 _DIFFICULTY_RANK = {Difficulty.EASY: 0, Difficulty.MEDIUM: 1, Difficulty.HARD: 2}
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionKey:
-    """The stable identity of a question: editing its text keeps its history."""
+class QuestionKey(NamedTuple):
+    """The stable identity of a question: editing its text keeps its history. (A NamedTuple:
+    it is hashed on every click.)"""
 
     bank: str
     id: str

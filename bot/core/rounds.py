@@ -129,16 +129,20 @@ def parse_letters(text: str) -> tuple[str, ...]:
     return tuple(cleaned)
 
 
+def _span(question: Question) -> str:
+    letters = question.letters
+    return f"{letters[0]}-{letters[-1]}"
+
+
 def check_letters(question: Question, letters: Sequence[str]) -> str | None:
     """Why ``letters`` is not a complete answer to ``question``; None when it is."""
-    valid = question.letters
-    span = f"{valid[0]}-{valid[-1]}"
+    valid = question.options
     for letter in letters:
         if letter not in valid:
-            return f"'{letter}' is not one of the options {span}"
+            return f"'{letter}' is not one of the options {_span(question)}"
     if question.type is QuestionType.CHOICE:
         if len(letters) != 1:
-            return f"pick exactly one option ({span})"
+            return f"pick exactly one option ({_span(question)})"
         return None
     if len(letters) != question.blanks:
         blanks = question.blanks

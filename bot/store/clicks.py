@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge
@@ -75,6 +76,10 @@ class RoundFactsCache:
         self._size = size
         self._facts: dict[int, RoundFacts] = {}
 
+    @property
+    def facts(self) -> dict[int, RoundFacts]:
+        return self._facts
+
     def clear(self) -> None:
         self._facts.clear()
 
@@ -106,8 +111,9 @@ class RoundFactsCache:
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptRequest:
+class AttemptRequest(NamedTuple):
+    """One click on its way to the writer (a tuple: one is made per click)."""
+
     round_id: int
     user_id: int
     answer: str
@@ -150,30 +156,32 @@ def record_attempts(
     participations: dict[tuple[int, int], list[object]] = {}
     board: dict[tuple[int, int, int], list[int]] = {}
     results: list[tuple[AttemptState, Decision]] = []
+    facts_by_round = cache.facts
     for request in requests:
         pair = (request.round_id, request.user_id)
-        facts = cache.get(conn, request.round_id)
+        facts = facts_by_round.get(request.round_id) or cache.get(conn, request.round_id)
         now = live.get(pair)
         if facts is None or now is None:
             state = AttemptState(found=False, round_id=request.round_id)
             results.append((state, request.judge(state)))
             continue
         _, closed_at, used, solved, points = now
+        # Positional, in field order: this runs for every click.
         state = AttemptState(
-            found=True,
-            round_id=request.round_id,
-            kind=facts.kind,
-            platform=facts.platform,
-            workspace=facts.workspace,
-            owner_id=facts.owner_id,
-            question=facts.question,
-            attempts_allowed=facts.attempts_allowed,
-            closed=closed_at is not None,
-            closes_at=facts.closes_at,
-            attempts_used=used,
-            solved=bool(solved),
-            points=points,
-            test_run_id=facts.test_run_id,
+            True,
+            request.round_id,
+            facts.kind,
+            facts.platform,
+            facts.workspace,
+            facts.owner_id,
+            facts.question,
+            facts.attempts_allowed,
+            closed_at is not None,
+            facts.closes_at,
+            used,
+            bool(solved),
+            points,
+            facts.test_run_id,
         )
         decision = request.judge(state)
         results.append((state, decision))
