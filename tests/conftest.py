@@ -3,7 +3,10 @@ FakeClock with a seeded rng."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
@@ -129,3 +132,35 @@ def make_quiz(store: SqliteStore, clock: FakeClock) -> MakeQuiz:
 @pytest.fixture
 async def quiz(make_quiz: MakeQuiz) -> Quiz:
     return await make_quiz()
+
+
+REPO = Path(__file__).resolve().parents[1]
+PLATFORM_TOKENS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+def run_quizbot(
+    tmp_path: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`quizbot ARGS` in a fresh process, on the repo's banks and a database in tmp_path, with
+    no platform token (whatever the developer's shell has) and no .env (cwd is tmp_path)."""
+    environment = {
+        **os.environ,
+        "QUIZBOT_BANKS": str(REPO / "banks"),
+        "QUIZBOT_DB": str(tmp_path / "quiz.db"),
+        "QUIZBOT_LOG_LEVEL": "WARNING",
+        "COLUMNS": "120",
+    }
+    for name in PLATFORM_TOKENS:
+        environment.pop(name, None)
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=120,
+        check=False,
+    )

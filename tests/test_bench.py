@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_quizbot
 
 
 def test_bench_clicks_prints_rates_latencies_and_the_ratio(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "bench", "clicks", "--concurrency", "10",
-         "--clicks", "300", "--board-attempts", "3000", "--board-users", "100",
-         "--rounds", "2"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False,
-        env={**os.environ, "COLUMNS": "160", "QUIZBOT_LOG_LEVEL": "WARNING"},
+    done = run_quizbot(
+        tmp_path, "bench", "clicks", "--concurrency", "10", "--clicks", "300",
+        "--board-attempts", "3000", "--board-users", "100", "--rounds", "2",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = done.stdout

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from conftest import REPO, run_quizbot
 
 
 def quizbot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "QUIZBOT_BANKS": str(REPO / "banks"),
-        "QUIZBOT_DB": str(tmp_path / "quiz.db"),
-        "QUIZBOT_LOG_LEVEL": "WARNING",
-        "COLUMNS": "120",
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-    )
+    return run_quizbot(tmp_path, *args, **env)
 
 
 def test_banks_check_passes_on_the_shipped_banks(tmp_path: Path) -> None:

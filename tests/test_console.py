@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_quizbot
 from rich.console import Console
 
 from bot.adapters.console.channel import ConsoleChannel
@@ -20,30 +19,11 @@ from bot.core.clock import FakeClock
 from bot.core.quiz import Quiz
 from bot.store.sqlite import SqliteStore
 
-REPO = Path(__file__).resolve().parents[1]
 SEED = "fine-tuning-domains"
 
 
 def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "QUIZBOT_BANKS": str(REPO / "banks"),
-        "QUIZBOT_DB": str(tmp_path / "quiz.db"),
-        "QUIZBOT_LOG_LEVEL": "WARNING",
-        "COLUMNS": "120",
-    }
-    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
-        env.pop(name, None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_quizbot(tmp_path, *args, stdin=script)
 
 
 def test_choice_flow_through_stdin(tmp_path: Path) -> None:

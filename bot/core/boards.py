@@ -29,10 +29,7 @@ class Boards:
     async def channel(
         self, channel: ChannelRef, period: Period = Period.WEEK, limit: int = DEFAULT_LIMIT
     ) -> Board:
-        rows = await self.context.store.leaderboard(
-            channel.scope, self._period(period), _clamp(limit)
-        )
-        return Board("This channel", period.value, _ranked_rows(rows))
+        return await self._board(channel.scope, "This channel", period, limit)
 
     async def workspace(
         self,
@@ -41,9 +38,11 @@ class Boards:
         period: Period = Period.WEEK,
         limit: int = DEFAULT_LIMIT,
     ) -> Board:
-        scope = f"{platform}:{workspace}"
+        return await self._board(f"{platform}:{workspace}", "Everyone here", period, limit)
+
+    async def _board(self, scope: str, title: str, period: Period, limit: int) -> Board:
         rows = await self.context.store.leaderboard(scope, self._period(period), _clamp(limit))
-        return Board("Everyone here", period.value, _ranked_rows(rows))
+        return Board(title, period.value, _ranked_rows(rows))
 
     async def teams(
         self,
