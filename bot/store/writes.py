@@ -36,7 +36,7 @@ def sync_questions(conn: sqlite3.Connection, questions: Sequence[Question], at: 
         [(q.bank, q.id, q.type.value, q.difficulty.value, stamp, stamp) for q in questions],
     )
     # Questions no longer in any bank keep their rows (and so their history), marked inactive.
-    conn.execute("UPDATE questions SET active = 0 WHERE last_seen < ?", (stamp,))
+    conn.execute("UPDATE questions SET active = 0 WHERE last_seen != ?", (stamp,))
 
 
 def user_id(conn: sqlite3.Connection, user: UserRef) -> int:
