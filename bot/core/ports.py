@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.core.models import Difficulty, Question, QuestionKey
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
+from bot.core.schedule import ScheduleStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class Team:
 Judge = Callable[[AttemptState], Decision]
 
 
-class Store(Protocol):
+class Store(ScheduleStore, Protocol):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...

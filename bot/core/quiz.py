@@ -12,6 +12,7 @@ from bot.core.engine import QuizEngine
 from bot.core.library import BankLibrary
 from bot.core.ports import Store
 from bot.core.practice import PracticeService
+from bot.core.schedule import ScheduleService
 from bot.core.teams import Teams
 
 
@@ -30,6 +31,7 @@ class Quiz:
         self.practice = PracticeService(self.context, self.rounds)
         self.boards = Boards(self.context)
         self.teams = Teams(self.context)
+        self.schedules = ScheduleService(store)
 
     @property
     def library(self) -> BankLibrary:

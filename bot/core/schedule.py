@@ -1,0 +1,217 @@
+"""Channel schedules: when the daily question is posted, in which zone, on which days.
+
+This module holds the rules (parsing, validation, the next post time); the runner that posts on
+time comes with the scheduler.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.models import Difficulty
+from bot.core.outcomes import QuizError
+from bot.core.rounds import ChannelRef
+
+
+class ScheduleError(QuizError):
+    pass
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_DAYS = frozenset(range(5))  # Monday to Friday
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_ALIASES = {
+    "weekdays": DEFAULT_DAYS,
+    "workdays": DEFAULT_DAYS,
+    "daily": frozenset(range(7)),
+    "everyday": frozenset(range(7)),
+    "weekends": frozenset({5, 6}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    channel: ChannelRef
+    post_time: time
+    timezone: str
+    days: frozenset[int] = DEFAULT_DAYS
+    """Weekday numbers, Monday = 0."""
+    difficulty: Difficulty | None = None
+    paused: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def describe_days(self) -> str:
+        return describe_days(self.days)
+
+    def next_post(self, after: datetime) -> datetime:
+        """The first post time strictly after ``after`` (aware), in UTC.
+
+        A time that does not exist that day (clocks spring forward) moves to the first valid
+        minute after it; an ambiguous one (clocks fall back) is the first of the two."""
+        zone = self.zone
+        local = after.astimezone(zone)
+        for offset in range(0, 8):
+            day = local.date() + timedelta(days=offset)
+            if day.weekday() not in self.days:
+                continue
+            candidate = _local_moment(day, self.post_time, zone)
+            if candidate > after:
+                return candidate.astimezone(ZoneInfo("UTC"))
+        raise ScheduleError("a schedule needs at least one weekday")  # pragma: no cover
+
+
+def _local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
+    naive = datetime.combine(day, at)
+    moment = naive.replace(tzinfo=zone, fold=0)
+    # A nonexistent wall time does not survive a round trip through UTC.
+    round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        while True:
+            naive += timedelta(minutes=1)
+            moment = naive.replace(tzinfo=zone, fold=0)
+            back = moment.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+            if back == naive:
+                return moment
+    return moment
+
+
+def parse_time(text: str) -> time:
+    match = _TIME.match(text.strip())
+    if match is None:
+        raise ScheduleError(f"'{text}' is not a time: use HH:MM, e.g. 09:30")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ScheduleError(f"'{text}' is not a time of day (00:00 to 23:59)")
+    return time(hour, minute)
+
+
+def parse_timezone(text: str) -> str:
+    name = text.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(
+            f"'{text}' is not a time zone: use an IANA name such as Europe/Berlin, "
+            "America/New_York or UTC"
+        ) from None
+    return name
+
+
+def parse_days(text: str | None) -> frozenset[int]:
+    """``mon-fri``, ``mon,wed,fri``, ``weekdays``, ``daily`` or ``weekends``."""
+    if text is None or not text.strip():
+        return DEFAULT_DAYS
+    cleaned = text.strip().lower()
+    if cleaned in _ALIASES:
+        return _ALIASES[cleaned]
+    days: set[int] = set()
+    for part in re.split(r"[,\s]+", cleaned):
+        if not part:
+            continue
+        first, _, last = part.partition("-")
+        start = _weekday(first)
+        end = _weekday(last) if last else start
+        index = start
+        while True:
+            days.add(index)
+            if index == end:
+                break
+            index = (index + 1) % 7
+    return frozenset(days)
+
+
+def _weekday(text: str) -> int:
+    key = text[:3]
+    if len(text) < 3 or key not in WEEKDAYS:
+        raise ScheduleError(
+            f"'{text}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun, ranges like "
+            "mon-fri, or weekdays / daily / weekends"
+        )
+    return WEEKDAYS.index(key)
+
+
+def describe_days(days: frozenset[int]) -> str:
+    for name, value in (("daily", _ALIASES["daily"]), ("Mon-Fri", DEFAULT_DAYS)):
+        if days == value:
+            return name
+    return ", ".join(WEEKDAYS[day].capitalize() for day in sorted(days))
+
+
+def parse_difficulty(text: str | None) -> Difficulty | None:
+    if text is None or text.strip().lower() in {"", "any"}:
+        return None
+    try:
+        return Difficulty(text.strip().lower())
+    except ValueError:
+        raise ScheduleError(
+            f"'{text}' is not a difficulty: use easy, medium, hard or any"
+        ) from None
+
+
+def make_schedule(
+    channel: ChannelRef,
+    post_time: str,
+    timezone: str,
+    days: str | None = None,
+    difficulty: str | None = None,
+) -> Schedule:
+    """A schedule from what an admin typed; every problem is a ScheduleError with a sentence."""
+    return Schedule(
+        channel=channel,
+        post_time=parse_time(post_time),
+        timezone=parse_timezone(timezone),
+        days=parse_days(days),
+        difficulty=parse_difficulty(difficulty),
+    )
+
+
+class ScheduleService:
+    """Admins' schedule commands; the store keeps one schedule per channel."""
+
+    def __init__(self, store: ScheduleStore) -> None:
+        self.store = store
+
+    async def set(self, schedule: Schedule) -> Schedule:
+        await self.store.save_schedule(schedule)
+        return schedule
+
+    async def get(self, channel: ChannelRef) -> Schedule:
+        found = await self.store.schedule(channel)
+        if found is None:
+            raise ScheduleError("This channel has no schedule: set one with schedule set.")
+        return found
+
+    async def of_workspace(self, platform: str, workspace: str) -> list[Schedule]:
+        return await self.store.schedules(platform, workspace)
+
+    async def pause(self, channel: ChannelRef, paused: bool = True) -> Schedule:
+        current = await self.get(channel)
+        updated = Schedule(
+            current.channel,
+            current.post_time,
+            current.timezone,
+            current.days,
+            current.difficulty,
+            paused,
+        )
+        await self.store.save_schedule(updated)
+        return updated
+
+    async def remove(self, channel: ChannelRef) -> Schedule:
+        current = await self.get(channel)
+        await self.store.remove_schedule(channel)
+        return current
+
+
+class ScheduleStore(Protocol):
+    async def save_schedule(self, schedule: Schedule) -> None: ...
+    async def schedule(self, channel: ChannelRef) -> Schedule | None: ...
+    async def schedules(self, platform: str, workspace: str) -> list[Schedule]: ...
+    async def remove_schedule(self, channel: ChannelRef) -> None: ...
