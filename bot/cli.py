@@ -106,15 +106,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await run_clicks(args)
     if args.command == "run":
         platforms = settings.platforms()
+        if "discord" in platforms:
+            return await _platforms(settings, db=args.db)
         if platforms:
-            log.warning(
-                "%s configured, but this build of quizbot has no %s adapter yet; "
-                "starting the console channel",
-                " and ".join(platforms),
-                " or ".join(platforms),
-            )
-        else:
-            Console(stderr=True).print(TOKENS_HELP, highlight=False)
+            log.warning("Slack is configured, but its adapter is not in this build yet")
+        Console(stderr=True).print(TOKENS_HELP, highlight=False)
         return await _console(settings, db=args.db, banks=None, user="you", channel="general")
     return await _console(
         settings, db=args.db, banks=args.bank, user=args.user, channel=args.channel
@@ -153,6 +149,14 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await store.close()
     print(f"backed up {path} to {target}")
+    return 0
+
+
+async def _platforms(settings: Settings, *, db: Path | None) -> int:
+    from bot.adapters.discord.run import run_discord
+
+    async with open_app(settings, db=db) as app:
+        await run_discord(app, settings)
     return 0
 
 

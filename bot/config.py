@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     quizbot_timezone: str = Field("UTC", description="IANA zone whose weeks the boards use.")
     quizbot_log_level: str = Field("INFO")
     discord_token: SecretStr | None = Field(None, description="Discord bot token.")
+    discord_guild_ids: str = Field("", description="Servers to sync commands to at once.")
+    quizbot_admin_roles: str = Field("", description="Role names or ids that may run admin.")
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(None, description="Slack app token for Socket Mode.")
     slack_signing_secret: SecretStr | None = Field(None)
@@ -44,6 +46,20 @@ class Settings(BaseSettings):
     @property
     def bank_paths(self) -> list[Path]:
         return [Path(part.strip()) for part in self.quizbot_banks.split(",") if part.strip()]
+
+    @property
+    def guild_ids(self) -> list[int]:
+        found = []
+        for part in self.discord_guild_ids.split(","):
+            if part.strip():
+                if not part.strip().isdigit():
+                    raise SettingsError(f"DISCORD_GUILD_IDS: '{part.strip()}' is not a server id")
+                found.append(int(part.strip()))
+        return found
+
+    @property
+    def admin_roles(self) -> list[str]:
+        return [part.strip() for part in self.quizbot_admin_roles.split(",") if part.strip()]
 
     def platforms(self) -> list[str]:
         found = []

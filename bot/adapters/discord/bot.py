@@ -1,0 +1,122 @@
+"""The Discord client: wiring, command sync, posting and revealing rounds in channels."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord import render
+from bot.adapters.discord.views import AnswerButton, FillButton, round_view
+from bot.core.outcomes import Posted, QuizError, Reveal
+from bot.core.permissions import AdminPolicy
+from bot.core.quiz import Quiz
+from bot.core.rounds import ChannelRef
+
+log = logging.getLogger(__name__)
+
+# What the bot needs in a channel: read it, post embeds, and edit its own messages.
+PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+)
+SCOPES = ("bot", "applications.commands")
+
+
+def channel_ref(guild_id: int | None, channel_id: int) -> ChannelRef:
+    return ChannelRef("discord", str(guild_id or "dm"), str(channel_id))
+
+
+class QuizBot(discord.Client):
+    def __init__(
+        self,
+        quiz: Quiz,
+        *,
+        guild_ids: Sequence[int] = (),
+        admins: AdminPolicy | None = None,
+        **options: object,
+    ) -> None:
+        # Slash commands and components need no privileged intents.
+        super().__init__(intents=discord.Intents.default(), **options)  # type: ignore[arg-type]
+        self.quiz = quiz
+        self.guild_ids = list(guild_ids)
+        self.admins = admins or AdminPolicy()
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        from bot.adapters.discord.commands import AdminGroup, QuizGroup
+
+        self.add_dynamic_items(AnswerButton, FillButton)
+        self.tree.add_command(QuizGroup())
+        self.tree.add_command(AdminGroup())
+        self.tree.error(self._on_command_error)
+        if self.guild_ids:
+            # Guild commands appear at once: for development.
+            for guild_id in self.guild_ids:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+        if self.application_id is not None:
+            log.info(
+                "invite quizbot with: %s",
+                discord.utils.oauth_url(
+                    self.application_id, permissions=PERMISSIONS, scopes=SCOPES
+                ),
+            )
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+
+    async def _on_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            return  # the check has answered already (not an admin)
+        original = getattr(error, "original", error)
+        if isinstance(original, QuizError):
+            text = str(original)  # a refusal written for the person who asked
+        else:
+            name = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed", name, exc_info=error)
+            text = "Something went wrong on our side; the admins can find it in the logs."
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=render.note(text), ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=render.note(text), ephemeral=True)
+
+    # --- posting and revealing ----------------------------------------------------------------
+
+    async def post_round(self, channel: discord.abc.Messageable, guild_id: int) -> Posted:
+        """Post the channel's next daily question (closing and revealing the open one first)."""
+        channel_id = getattr(channel, "id", 0)
+        posted = await self.quiz.rounds.post_daily(channel_ref(guild_id, channel_id))
+        if posted.previous is not None and posted.previous.newly_closed:
+            await self.show_reveal(channel, posted.previous)
+        bank = self.quiz.library.bank(posted.question.bank)
+        message = await channel.send(
+            embed=render.question_embed(posted.question, bank.title, posted.round),
+            view=round_view(posted.round, posted.question),
+        )
+        await self.quiz.context.store.set_message_ref(posted.round.id, str(message.id))
+        return posted
+
+    async def reveal(self, channel: discord.abc.Messageable, guild_id: int) -> Reveal:
+        channel_id = getattr(channel, "id", 0)
+        result = await self.quiz.rounds.close_open(channel_ref(guild_id, channel_id))
+        await self.show_reveal(channel, result)
+        return result
+
+    async def show_reveal(self, channel: discord.abc.Messageable, result: Reveal) -> None:
+        """Disable the round's buttons and post the reveal in its channel."""
+        question = result.question
+        ref = result.round.message_ref
+        if ref and question is not None and isinstance(channel, discord.abc.GuildChannel):
+            message = channel.get_partial_message(int(ref))  # type: ignore[attr-defined]
+            try:
+                await message.edit(view=round_view(result.round, question, disabled=True))
+            except discord.HTTPException:
+                log.warning("could not disable the buttons of round %d", result.round.id)
+        await channel.send(embed=render.reveal_embed(result))

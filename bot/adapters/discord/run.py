@@ -1,0 +1,41 @@
+"""Starting quizbot on Discord."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.adapters.discord.bot import QuizBot
+from bot.app import App, StartupError
+from bot.config import Settings
+from bot.core.permissions import AdminPolicy
+
+log = logging.getLogger(__name__)
+
+TOKEN_HELP = (
+    "DISCORD_TOKEN was refused by Discord: copy the bot token again from "
+    "https://discord.com/developers/applications (your app -> Bot -> Reset Token)"
+)
+
+
+def make_client(app: App, settings: Settings) -> QuizBot:
+    return QuizBot(
+        app.quiz,
+        guild_ids=settings.guild_ids,
+        admins=AdminPolicy.from_settings(settings.admin_roles),
+    )
+
+
+async def run_discord(app: App, settings: Settings) -> None:
+    assert settings.discord_token is not None
+    client = make_client(app, settings)
+    try:
+        await client.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        raise StartupError(TOKEN_HELP) from None
+    except discord.PrivilegedIntentsRequired:
+        raise StartupError("Discord refused the bot's intents; quizbot needs none") from None
+    finally:
+        if not client.is_closed():
+            await client.close()
