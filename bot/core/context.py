@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.core.clock import Clock
 from bot.core.library import BankLibrary
 from bot.core.periods import period_keys
 from bot.core.ports import Store
 from bot.core.rounds import UserRef
+
+_QUARTER = 900
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -22,17 +25,21 @@ class QuizContext:
     """The zone whose weeks and months the leaderboards use."""
     rng: random.Random = field(default_factory=random.Random)
     _user_ids: dict[tuple[str, str, str, str], int] = field(default_factory=dict, repr=False)
-    _period_slot: int = field(default=-1, repr=False)
-    _period_cache: tuple[int, int, int] = field(default=(0, 0, 0), repr=False)
+    # (start, end, keys): one tuple, replaced whole, so that any thread may read it.
+    _periods: tuple[datetime, datetime, tuple[int, int, int]] = field(
+        default=(_NEVER, _NEVER, (0, 0, 0)), repr=False
+    )
 
     def period_keys(self, at: datetime) -> tuple[int, int, int]:
         """Board period keys for a moment, cached per UTC quarter hour (every zone's offset is a
         multiple of 15 minutes), since every click needs them."""
-        slot = int(at.timestamp()) // 900
-        if self._period_slot != slot:
-            self._period_slot = slot
-            self._period_cache = period_keys(at, self.tz)
-        return self._period_cache
+        start, end, keys = self._periods
+        if start <= at < end:
+            return keys
+        start = datetime.fromtimestamp(int(at.timestamp()) // _QUARTER * _QUARTER, UTC)
+        keys = period_keys(at, self.tz)
+        self._periods = (start, start + timedelta(seconds=_QUARTER), keys)
+        return keys
 
     def known_user_id(self, user: UserRef) -> int | None:
         return self._user_ids.get((user.platform, user.workspace, user.user, user.name))

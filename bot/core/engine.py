@@ -41,6 +41,9 @@ from bot.core.selection import DailyPick, pick_daily
 
 TestAdvance = Callable[[AttemptState], Awaitable[TestStep | None]]
 
+_RECORDED = Verdict.RECORDED
+_DAILY = RoundKind.DAILY
+
 
 class QuizEngine:
     def __init__(self, context: QuizContext) -> None:
@@ -118,15 +121,20 @@ class QuizEngine:
             user_id = await ctx.user_id(user)
         now = ctx.clock.now()
         picked = tuple(letters)
+        question_of = ctx.library.question
+        platform, workspace = user.platform, user.workspace
+        # Set by the judge, so that the outcome need not look the question up again.
+        question: Question | None = None
 
         def judge(state: AttemptState) -> Decision:
-            question = ctx.library.question(state.question) if state.question else None
+            nonlocal question
+            question = question_of(state.question) if state.question else None
             return decide(
                 state,
                 question=question,
                 letters=picked,
-                platform=user.platform,
-                workspace=user.workspace,
+                platform=platform,
+                workspace=workspace,
                 user_id=user_id,
                 now=now,
             )
@@ -134,9 +142,12 @@ class QuizEngine:
         state, decision = await ctx.store.record_attempt(
             round_id, user_id, " ".join(picked), now, ctx.period_keys(now), judge
         )
-        if decision.finished and state.kind is not RoundKind.DAILY:
-            return self._outcome(state, decision, picked, await self._after_finish(state))
-        return self._outcome(state, decision, picked, None)
+        if question is None and state.question:
+            question = question_of(state.question)
+        if decision.finished and state.kind is not _DAILY:
+            test_step = await self._after_finish(state)
+            return self._outcome(state, decision, picked, test_step, question)
+        return self._outcome(state, decision, picked, None, question)
 
     def _outcome(
         self,
@@ -144,9 +155,27 @@ class QuizEngine:
         decision: Decision,
         picked: tuple[str, ...],
         test_step: TestStep | None,
+        question: Question | None,
     ) -> Outcome:
-        question = self.context.library.question(state.question) if state.question else None
         verdict = decision.verdict
+        # Recorded answers first, positionally: this runs for every click.
+        if verdict is _RECORDED and question is not None:
+            if decision.correct:
+                return Correct(
+                    question, decision.points, decision.attempt_no, question.solution, test_step
+                )
+            explanation = explanation_for(question, picked) if question.explanations else None
+            if decision.finished:
+                return Exhausted(
+                    question, decision.attempt_no, explanation, question.solution, test_step
+                )
+            return Wrong(
+                question,
+                state.attempts_allowed - decision.attempt_no,
+                decision.attempt_no,
+                question.hint,
+                explanation,
+            )
         if verdict is Verdict.NOT_FOUND:
             return NotFound()
         if verdict is Verdict.GONE or question is None:
@@ -155,24 +184,7 @@ class QuizEngine:
             return Closed(question)
         if verdict is Verdict.INVALID:
             return Invalid(decision.message)
-        if verdict is Verdict.FINISHED:
-            return AlreadyFinished(question, state.solved, state.points, state.attempts_used)
-        if decision.correct:
-            return Correct(
-                question, decision.points, decision.attempt_no, question.solution, test_step
-            )
-        explanation = explanation_for(question, picked)
-        if decision.finished:
-            return Exhausted(
-                question, decision.attempt_no, explanation, question.solution, test_step
-            )
-        return Wrong(
-            question,
-            attempts_left=state.attempts_allowed - decision.attempt_no,
-            attempt_no=decision.attempt_no,
-            hint=question.hint,
-            explanation=explanation,
-        )
+        return AlreadyFinished(question, state.solved, state.points, state.attempts_used)
 
     async def _after_finish(self, state: AttemptState) -> TestStep | None:
         if state.kind is RoundKind.TEST and self._advance_test is not None:

@@ -151,6 +151,16 @@ def check_letters(question: Question, letters: Sequence[str]) -> str | None:
     return None
 
 
+# Refusals carry nothing but their verdict; being tuples, one of each serves every click.
+_NOT_FOUND = Decision(Verdict.NOT_FOUND)
+_GONE = Decision(Verdict.GONE)
+_CLOSED = Decision(Verdict.CLOSED)
+_FINISHED = Decision(Verdict.FINISHED)
+_RECORDED = Verdict.RECORDED
+_CHOICE = QuestionType.CHOICE
+_DAILY = RoundKind.DAILY
+
+
 def decide(
     state: AttemptState,
     *,
@@ -169,24 +179,28 @@ def decide(
         or (state.owner_id is not None and state.owner_id != user_id)
     ):
         # Another guild's round, a forged id or someone else's practice: all look the same.
-        return Decision(Verdict.NOT_FOUND)
+        return _NOT_FOUND
     if question is None:
-        return Decision(Verdict.GONE)
+        return _GONE
     if state.closed or (state.closes_at is not None and now >= state.closes_at):
-        return Decision(Verdict.CLOSED)
-    if state.solved or state.attempts_used >= state.attempts_allowed:
-        return Decision(Verdict.FINISHED)
-    problem = check_letters(question, letters)
-    if problem is not None:
-        return Decision(Verdict.INVALID, message=problem)
-    attempt_no = state.attempts_used + 1
+        return _CLOSED
+    used = state.attempts_used
+    allowed = state.attempts_allowed
+    if state.solved or used >= allowed:
+        return _FINISHED
+    # The common case, one valid option of a choice question, skips the full check.
+    if not (question.type is _CHOICE and len(letters) == 1 and letters[0] in question.options):
+        problem = check_letters(question, letters)
+        if problem is not None:
+            return Decision(Verdict.INVALID, message=problem)
+    attempt_no = used + 1
     correct = tuple(letters) == question.answer
-    points = points_for(question.difficulty, attempt_no) if correct else 0
+    # Positional, in field order: this runs for every click.
     return Decision(
-        Verdict.RECORDED,
-        correct=correct,
-        points=points,
-        attempt_no=attempt_no,
-        finished=correct or attempt_no >= state.attempts_allowed,
-        counts_for_board=state.kind is RoundKind.DAILY,
+        _RECORDED,
+        correct,
+        points_for(question.difficulty, attempt_no) if correct else 0,
+        attempt_no,
+        correct or attempt_no >= allowed,
+        state.kind is _DAILY,
     )

@@ -1,8 +1,9 @@
 """The hot path: recording answers, a whole run of clicks at a time.
 
 The writer hands over every click queued together. They are judged one after the other, in
-arrival order, by the core's rule (each request carries its ``judge``), on states read with one
-query and kept up to date in memory as the run goes; then each table gets one ``executemany``.
+arrival order, by the core's rule (each request carries its ``judge``), on states kept in the
+writer's memory (``ClickCache``: only pairs it does not know yet are read, with one query) and
+updated as the run goes; then each table gets one ``executemany``.
 All of it happens inside the writer's transaction, so the attempt limit holds as if the clicks
 had been recorded one by one.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import NamedTuple
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge
@@ -51,7 +52,7 @@ ON CONFLICT (scope, period, user_id) DO UPDATE SET
 
 # States of many (round, user) pairs in one query; chunked to stay far below SQLite's limit on
 # bound parameters.
-_STATE_CHUNK = 250
+_STATE_CHUNK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +66,48 @@ class RoundFacts:
     closes_at: datetime | None
     test_run_id: int | None
     scopes: tuple[int, int]
+    head: tuple[object, ...]
+    """The first fields of every AttemptState of the round, in field order."""
 
 
-class RoundFactsCache:
-    """Round facts by id, used by the writer thread only. Facts never change once a round is
-    committed; the writer clears the cache whenever it rolls back, so nothing read inside an
-    undone transaction survives. Whether a round is closed is always read afresh."""
+class _LiveRound:
+    """What the writer knows of one round's live state: whether it is closed and the
+    (attempts_used, solved, points) of its people. ``complete`` says every participant is in
+    ``users`` (the round was opened by this writer), so a missing user has not answered yet."""
 
-    def __init__(self, size: int = 4096) -> None:
+    __slots__ = ("closed", "complete", "users")
+
+    def __init__(self, closed: bool, complete: bool) -> None:
+        self.closed = closed
+        self.complete = complete
+        self.users: dict[int, tuple[int, bool, int]] = {}
+
+
+_FRESH = (0, False, 0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class ClickCache:
+    """The writer thread's memory of the click path.
+
+    Round facts never change once a round is committed. Live states (closed, attempts used,
+    solved, points) are written through by every batch of clicks, so only their first click
+    reads the database; they are trusted only while every write to the file since went through
+    this cache. Each batch checks that with two counters: the connection's ``total_changes``
+    (any other work of this writer changed rows) and ``PRAGMA data_version`` (another connection
+    committed); either one moving drops them. The writer clears everything whenever it rolls
+    back, so nothing read or written inside an undone transaction survives."""
+
+    def __init__(self, size: int = 4096, max_pairs: int = 200_000) -> None:
         self._size = size
+        self._max_pairs = max_pairs
         self._facts: dict[int, RoundFacts] = {}
+        self._live: dict[int, _LiveRound] = {}
+        self.pairs = 0
+        """Live pairs known, roughly: past ``max_pairs`` the live states are dropped."""
+        self._version = -1
+        self._changes = -1
+        self._second: tuple[int, str] = (-1, "")
 
     @property
     def facts(self) -> dict[int, RoundFacts]:
@@ -82,6 +115,53 @@ class RoundFactsCache:
 
     def clear(self) -> None:
         self._facts.clear()
+        self._forget()
+
+    def _forget(self) -> None:
+        self._live.clear()
+        self.pairs = 0
+        self._changes = -1
+
+    def live_states(self, conn: sqlite3.Connection, changes: int) -> dict[int, _LiveRound]:
+        """The live states, dropped first if anything but this cache may have changed them."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version or changes != self._changes:
+            self._forget()
+            self._version = version
+        return self._live
+
+    def settle(self, conn: sqlite3.Connection) -> None:
+        """This cache's own writes are done: they are part of what it knows."""
+        self._changes = conn.total_changes
+        if self.pairs > self._max_pairs:
+            self._live.clear()
+            self.pairs = 0
+
+    def opened(self, conn: sqlite3.Connection, round_id: int, changes_before: int) -> None:
+        """In the transaction that inserted ``round_id``: nobody has answered it yet."""
+        self.live_states(conn, changes_before)[round_id] = _LiveRound(closed=False, complete=True)
+        self.settle(conn)
+
+    def closed(self, conn: sqlite3.Connection, round_id: int, changes_before: int) -> None:
+        """In the transaction that closed ``round_id``."""
+        known = self.live_states(conn, changes_before).get(round_id)
+        if known is not None:
+            known.closed = True
+        self.settle(conn)
+
+    def stamp(self, at: datetime) -> str:
+        """``at.isoformat()``, faster for UTC moments: the text up to the second is reused for
+        a whole second (isoformat is much of a click's Python time)."""
+        if at.tzinfo is not UTC:
+            return at.isoformat()
+        since = at - _EPOCH
+        second = since.days * 86400 + since.seconds
+        known, text = self._second
+        if known != second:
+            text = at.replace(microsecond=0, tzinfo=None).isoformat()
+            self._second = (second, text)
+        micro = at.microsecond
+        return f"{text}.{micro:06d}+00:00" if micro else f"{text}+00:00"
 
     def get(self, conn: sqlite3.Connection, round_id: int) -> RoundFacts | None:
         found = self._facts.get(round_id)
@@ -91,12 +171,13 @@ class RoundFactsCache:
         if row is None:
             return None
         kind, platform, workspace, channel, owner_id, bank, qid, allowed, closes_at, test_run = row
+        question = QuestionKey(bank, qid)
         found = RoundFacts(
             kind=RoundKind(kind),
             platform=platform,
             workspace=workspace,
             owner_id=owner_id,
-            question=QuestionKey(bank, qid),
+            question=question,
             attempts_allowed=allowed,
             closes_at=datetime.fromisoformat(closes_at) if closes_at else None,
             test_run_id=test_run,
@@ -104,11 +185,60 @@ class RoundFactsCache:
                 scope_id(conn, f"{platform}:{workspace}:{channel}"),
                 scope_id(conn, f"{platform}:{workspace}"),
             ),
+            head=(
+                True,
+                round_id,
+                RoundKind(kind),
+                platform,
+                workspace,
+                owner_id,
+                question,
+                allowed,
+            ),
         )
         if len(self._facts) >= self._size:
             self._facts.pop(next(iter(self._facts)))
         self._facts[round_id] = found
         return found
+
+    def load(self, conn: sqlite3.Connection, pairs: Sequence[tuple[int, int]]) -> None:
+        """Read what is not known yet of ``pairs``: their rounds' closed state, then their
+        participations (most first clicks have none)."""
+        live = self._live
+        rounds = list(dict.fromkeys(round_id for round_id, _ in pairs if round_id not in live))
+        for chunk in _chunks(rounds, 1):
+            sql = f"SELECT id, closed_at FROM rounds WHERE id IN ({', '.join(['?'] * len(chunk))})"
+            for round_id, closed_at in conn.execute(sql, chunk):
+                live[round_id] = _LiveRound(closed_at is not None, complete=False)
+        wanted = [pair for pair in pairs if pair[0] in live and not live[pair[0]].complete]
+        for chunk in _chunks(wanted, 2):
+            values = ", ".join(["(?, ?)"] * (len(chunk) // 2))
+            sql = f"""
+                WITH pairs (round_id, user_id) AS (VALUES {values})
+                SELECT p.round_id, p.user_id, p.attempts_used, p.solved, p.points
+                FROM pairs
+                JOIN participations p
+                    ON p.round_id = pairs.round_id AND p.user_id = pairs.user_id
+                """
+            for round_id, user_id, used, solved, points in conn.execute(sql, chunk):
+                live[round_id].users[user_id] = (used, bool(solved), points)
+        for round_id, user_id in wanted:
+            users = live[round_id].users
+            if user_id not in users:
+                users[user_id] = _FRESH
+        self.pairs += len(wanted)
+
+
+def _chunks(items: Sequence[Any], width: int) -> list[list[Any]]:
+    """Bound parameters for ``IN`` lists of ``items`` (``width`` values each), chunked below
+    SQLite's limit and padded with repeats to a multiple of 16 items, so that a few prepared
+    statements serve every batch size."""
+    chunks = []
+    for start in range(0, len(items), _STATE_CHUNK):
+        chunk = list(items[start : start + _STATE_CHUNK])
+        chunk += [chunk[0]] * (-len(chunk) % 16)
+        chunks.append([value for item in chunk for value in item] if width > 1 else chunk)
+    return chunks
 
 
 class AttemptRequest(NamedTuple):
@@ -122,93 +252,74 @@ class AttemptRequest(NamedTuple):
     judge: Judge
 
 
-# (round exists, closed_at, attempts_used, solved, points) of a (round, user) pair.
-_Live = tuple[bool, str | None, int, int, int]
-
-
-def _live_states(conn: sqlite3.Connection, pairs: Sequence[tuple[int, int]]) -> dict[
-        tuple[int, int], _Live]:  # fmt: skip
-    found: dict[tuple[int, int], _Live] = {}
-    for start in range(0, len(pairs), _STATE_CHUNK):
-        chunk = pairs[start : start + _STATE_CHUNK]
-        values = ", ".join(["(?, ?)"] * len(chunk))
-        sql = f"""
-            WITH pairs (round_id, user_id) AS (VALUES {values})
-            SELECT pairs.round_id, pairs.user_id, r.closed_at,
-                   p.attempts_used, p.solved, p.points
-            FROM pairs
-            JOIN rounds r ON r.id = pairs.round_id
-            LEFT JOIN participations p
-                ON p.round_id = pairs.round_id AND p.user_id = pairs.user_id
-            """
-        params = [value for pair in chunk for value in pair]
-        for round_id, user_id, closed_at, used, solved, points in conn.execute(sql, params):
-            found[(round_id, user_id)] = (True, closed_at, used or 0, solved or 0, points or 0)
-    return found
+_new_state = tuple.__new__
+_RECORDED = Verdict.RECORDED
 
 
 def record_attempts(
-    conn: sqlite3.Connection, requests: list[AttemptRequest], *, cache: RoundFactsCache
+    conn: sqlite3.Connection, requests: list[AttemptRequest], *, cache: ClickCache
 ) -> list[tuple[AttemptState, Decision]]:
-    pairs = list(dict.fromkeys((request.round_id, request.user_id) for request in requests))
-    live = _live_states(conn, pairs)
-    attempts: list[tuple[int, int, int, str, int, str]] = []
+    live = cache.live_states(conn, conn.total_changes)
+    missing = []
+    for request in requests:
+        known = live.get(request.round_id)
+        if known is None or not (known.complete or request.user_id in known.users):
+            missing.append((request.round_id, request.user_id))
+    if missing:
+        cache.load(conn, list(dict.fromkeys(missing)))
+    attempts: list[tuple[int, int, int, str, bool, str]] = []
     participations: dict[tuple[int, int], list[object]] = {}
     board: dict[tuple[int, int, int], list[int]] = {}
     results: list[tuple[AttemptState, Decision]] = []
     facts_by_round = cache.facts
+    stamp_of = cache.stamp
     for request in requests:
-        pair = (request.round_id, request.user_id)
-        facts = facts_by_round.get(request.round_id) or cache.get(conn, request.round_id)
-        now = live.get(pair)
-        if facts is None or now is None:
-            state = AttemptState(found=False, round_id=request.round_id)
-            results.append((state, request.judge(state)))
+        round_id, user_id = request[0], request[1]
+        facts = facts_by_round.get(round_id) or cache.get(conn, round_id)
+        known = live.get(round_id)
+        if facts is None or known is None:
+            missing_round = AttemptState(found=False, round_id=round_id)
+            results.append((missing_round, request.judge(missing_round)))
             continue
-        _, closed_at, used, solved, points = now
-        # Positional, in field order: this runs for every click.
-        state = AttemptState(
-            True,
-            request.round_id,
-            facts.kind,
-            facts.platform,
-            facts.workspace,
-            facts.owner_id,
-            facts.question,
-            facts.attempts_allowed,
-            closed_at is not None,
-            facts.closes_at,
-            used,
-            bool(solved),
-            points,
-            facts.test_run_id,
+        users = known.users
+        now = users.get(user_id)
+        if now is None:
+            now = _FRESH
+            cache.pairs += 1
+        used, solved, points = now
+        # Built straight from field-order tuples: this runs for every click.
+        state: AttemptState = _new_state(
+            AttemptState,
+            # A concatenation builds one tuple; unpacking would build a list first.
+            facts.head + (known.closed, facts.closes_at, used, solved, points, facts.test_run_id),  # noqa: RUF005
         )
         decision = request.judge(state)
         results.append((state, decision))
-        if decision.verdict is not Verdict.RECORDED:
+        if decision[0] is not _RECORDED:
             continue
-        stamp = request.at.isoformat()
-        correct = int(decision.correct)
-        attempts.append((*pair, decision.attempt_no, request.answer, correct, stamp))
-        finished = stamp if decision.finished else None
+        _, correct, points, attempt_no, finished, counts_for_board, _ = decision
+        stamp = stamp_of(request.at)
+        attempts.append((round_id, user_id, attempt_no, request.answer, correct, stamp))
+        pair = (round_id, user_id)
         row = participations.get(pair)
         if row is None:
-            participations[pair] = [*pair, decision.attempt_no, correct, decision.points, stamp,
-                                    finished]  # fmt: skip
+            participations[pair] = [round_id, user_id, attempt_no, correct, points, stamp,
+                                    stamp if finished else None]  # fmt: skip
         else:
-            row[2:5] = [decision.attempt_no, correct, decision.points]
-            row[6] = finished
-        live[pair] = (True, closed_at, decision.attempt_no, correct, decision.points)
+            row[2:5] = attempt_no, correct, points
+            row[6] = stamp if finished else None
+        users[user_id] = (attempt_no, correct, points)
         # Only a solve changes the board; wrong tries live in attempts and participations.
-        if decision.counts_for_board and decision.correct:
+        if correct and counts_for_board:
             for scope in facts.scopes:
                 for period in request.periods:
-                    total = board.setdefault((scope, period, request.user_id), [0, 0])
-                    total[0] += decision.points
+                    total = board.setdefault((scope, period, user_id), [0, 0])
+                    total[0] += points
                     total[1] += 1
     if attempts:
         conn.executemany(_INSERT_ATTEMPT, attempts)
         conn.executemany(_UPSERT_PARTICIPATION, list(participations.values()))
     if board:
         conn.executemany(_UPSERT_BOARD, [(*key, *total) for key, total in board.items()])
+    cache.settle(conn)
     return results

@@ -35,6 +35,8 @@ from bot.store.writer import Writer, connect
 
 log = logging.getLogger(__name__)
 
+_new_request = tuple.__new__
+
 _ROUND = """
 SELECT r.id, r.kind, c.platform, c.workspace, c.channel, q.bank, q.qid, r.attempts_allowed,
        r.opened_at, r.closes_at, r.closed_at, r.seq, r.owner_id, r.test_run_id, r.message_ref
@@ -71,11 +73,11 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, StoreBase):
     def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
-        self._facts = clicks.RoundFactsCache()
+        self._clicks = clicks.ClickCache()
         # One bound method for every click, so that the writer runs queued clicks together.
-        self._record = partial(clicks.record_attempts, cache=self._facts)
+        self._record = partial(clicks.record_attempts, cache=self._clicks)
         self.writer = Writer(
-            self.path, busy_timeout_ms=busy_timeout_ms, on_rollback=self._facts.clear
+            self.path, busy_timeout_ms=busy_timeout_ms, on_rollback=self._clicks.clear
         )
         self._reader: aiosqlite.Connection | None = None
 
@@ -161,7 +163,15 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, StoreBase):
     # --- rounds -------------------------------------------------------------------------------
 
     async def open_round(self, new: NewRound) -> Round:
-        round_id = await self.writer.run(lambda conn: writes.open_round(conn, new))
+        def work(conn: sqlite3.Connection) -> int | None:
+            before = conn.total_changes
+            opened = writes.open_round(conn, new)
+            if opened is not None:
+                # Nobody has answered a new round: its first clicks need not read their state.
+                self._clicks.opened(conn, opened, before)
+            return opened
+
+        round_id = await self.writer.run(work)
         if round_id is None:
             raise RoundConflict(new.channel)
         opened = await self.get_round(round_id)
@@ -215,14 +225,23 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, StoreBase):
         periods: tuple[int, int, int],
         judge: Judge,
     ) -> asyncio.Future[tuple[AttemptState, Decision]]:
-        request = clicks.AttemptRequest(round_id, user_id, answer, at, periods, judge)
+        # Built straight from a tuple: one is made per click.
+        request = _new_request(
+            clicks.AttemptRequest, (round_id, user_id, answer, at, periods, judge)
+        )
         future: asyncio.Future[tuple[AttemptState, Decision]] = self.writer.run_bulk(
             self._record, request
         )
         return future
 
     async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None:
-        result = await self.writer.run(lambda conn: writes.close_round(conn, round_id, at))
+        def work(conn: sqlite3.Connection) -> Any:
+            before = conn.total_changes
+            closed = writes.close_round(conn, round_id, at)
+            self._clicks.closed(conn, round_id, before)
+            return closed
+
+        result = await self.writer.run(work)
         if result is None:
             return None
         newly, (participants, solved, first, wrong) = result

@@ -42,7 +42,9 @@ CHECKPOINT_PAUSE_S = 0.02
 Bulk = Callable[[sqlite3.Connection, list[Any]], list[Any]]
 # (bulk function, item, future): a plain tuple, since every click makes one.
 _Job = tuple[Bulk, Any, "asyncio.Future[Any]"]
-Result = tuple[_Job, Any, BaseException | None]
+# (futures, their results, error) of a run of jobs: all the event loop needs back, without a
+# tuple per job.
+Result = tuple[list["asyncio.Future[Any]"], list[Any], BaseException | None]
 
 
 def _each(conn: sqlite3.Connection, works: list[Work]) -> list[Any]:
@@ -125,8 +127,10 @@ class Writer:
             raise WriterClosed("the database writer is not running")
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((bulk, item, future))
-        self._idle.clear()
         if not self._in_flight and not self._flush_scheduled:
+            # Idle is only ever set with nothing in flight or scheduled, so this is the one place
+            # that has to clear it.
+            self._idle.clear()
             # Let every click that arrives in this loop iteration join the batch.
             self._flush_scheduled = True
             loop.call_soon(self._flush)
@@ -142,13 +146,14 @@ class Writer:
 
     def _done(self, results: list[Result]) -> None:
         self._in_flight = False
-        for (_, _, future), result, error in results:
-            if future.done():
-                continue  # the caller was cancelled; the work is committed all the same
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
+        for futures, outputs, error in results:
+            for future, output in zip(futures, outputs, strict=True):
+                if future.done():
+                    continue  # the caller was cancelled; the work is committed all the same
+                if error is None:
+                    future.set_result(output)
+                else:
+                    future.set_exception(error)
         self._flush()
         if not self._in_flight:
             self._idle.set()
@@ -179,7 +184,7 @@ class Writer:
             try:
                 loop.call_soon_threadsafe(self._done, results)
             except RuntimeError:
-                log.warning("dropped %d database results: the event loop is closed", len(results))
+                log.warning("dropped %d database results: the event loop is closed", len(batch))
                 break
 
     def _commit(self, batch: list[_Job]) -> list[Result]:
@@ -206,9 +211,9 @@ class Writer:
                         alone = True
                     else:
                         culprit = run[0]
-                        failed.append((culprit, None, _as_store_error(exc, self._path)))
+                        failed.append(([culprit[2]], [None], _as_store_error(exc, self._path)))
                     break
-                results.extend(zip(run, outputs, [None] * len(run), strict=True))
+                results.append(([job[2] for job in run], outputs, None))
             else:
                 try:
                     conn.execute("COMMIT")
@@ -216,7 +221,7 @@ class Writer:
                     self._rollback(conn)
                     return failed + self._fail_all(pending, exc)
                 self.batches += 1
-                self.jobs += len(results)
+                self.jobs += len(pending)
                 self._committed.set()
                 return failed + results
             # Undo the batch and run it again: item by item, and without a failed item. Work is
@@ -227,7 +232,7 @@ class Writer:
 
     def _fail_all(self, jobs: list[_Job], exc: sqlite3.Error) -> list[Result]:
         error = _as_store_error(exc, self._path)
-        return [(job, None, error) for job in jobs]
+        return [([job[2] for job in jobs], [None] * len(jobs), error)]
 
     def _checkpoint_loop(self) -> None:
         """PASSIVE checkpoints after commits, on a connection of its own: they never block the
@@ -261,6 +266,9 @@ def _runs(jobs: list[_Job], alone: bool) -> list[list[_Job]]:
     """Consecutive jobs of the same bulk function, run together (or each alone)."""
     if alone:
         return [[job] for job in jobs]
+    first = jobs[0][0]
+    if all(job[0] is first for job in jobs):  # the usual batch: clicks only
+        return [jobs]
     runs: list[list[_Job]] = []
     for job in jobs:
         if runs and runs[-1][0][0] is job[0]:
