@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     clicks.add_argument("--board-users", type=int, default=5000)
     clicks.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    discord_bench = bench_commands.add_parser(
+        "discord", help="a burst of button clicks through discord.py against a bare bot"
+    )
+    discord_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
+    discord_bench.add_argument("--users", type=int, default=500)
+    discord_bench.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     return parser
 
 
@@ -101,8 +107,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return await _db(args, settings)
     if args.command == "bench":
-        from bot.bench.report import run_clicks
+        from bot.bench.report import run_clicks, run_discord
 
+        if args.bench_command == "discord":
+            return await run_discord(args)
         return await run_clicks(args)
     if args.command == "run":
         platforms = settings.platforms()

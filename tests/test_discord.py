@@ -14,7 +14,18 @@ from typing import Any
 import discord
 import pytest
 from conftest import T0, make_bank, make_question
-from discord_fake import (
+
+from bot.adapters.discord.bot import QuizBot
+from bot.adapters.discord.views import AnswerButton, FillButton
+from bot.core.clock import FakeClock
+from bot.core.library import BankLibrary
+from bot.core.models import Bank, Difficulty
+from bot.core.permissions import NOT_ADMIN, AdminPolicy
+from bot.core.quiz import Quiz
+from bot.core.rounds import ChannelRef
+from bot.core.schedule import make_schedule
+from bot.store.sqlite import SqliteStore
+from bot.testing.discord import (
     ADMIN,
     APP_ID,
     EPHEMERAL,
@@ -28,17 +39,6 @@ from discord_fake import (
     SentInteraction,
     running_client,
 )
-
-from bot.adapters.discord.bot import QuizBot
-from bot.adapters.discord.views import AnswerButton, FillButton
-from bot.core.clock import FakeClock
-from bot.core.library import BankLibrary
-from bot.core.models import Bank, Difficulty
-from bot.core.permissions import NOT_ADMIN, AdminPolicy
-from bot.core.quiz import Quiz
-from bot.core.rounds import ChannelRef
-from bot.core.schedule import make_schedule
-from bot.store.sqlite import SqliteStore
 
 CHOICE_BANK = make_bank(
     "demo",

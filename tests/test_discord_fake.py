@@ -13,7 +13,8 @@ import discord
 import pytest
 from discord import app_commands
 from discord.ext import commands
-from discord_fake import (
+
+from bot.testing.discord import (
     ADMIN,
     APP_ID,
     EPHEMERAL,
