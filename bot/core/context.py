@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -25,6 +26,9 @@ class QuizContext:
     """The zone whose weeks and months the leaderboards use."""
     rng: random.Random = field(default_factory=random.Random)
     _user_ids: dict[tuple[str, str, str, str], int] = field(default_factory=dict, repr=False)
+    _registering: dict[tuple[str, str, str, str], asyncio.Future[int]] = field(
+        default_factory=dict, repr=False
+    )
     # (start, end, keys): one tuple, replaced whole, so that any thread may read it.
     _periods: tuple[datetime, datetime, tuple[int, int, int]] = field(
         default=(_NEVER, _NEVER, (0, 0, 0)), repr=False
@@ -48,7 +52,18 @@ class QuizContext:
         # Keyed with the display name so that a renamed user gets their new name stored once.
         cache_key = (user.platform, user.workspace, user.user, user.name)
         found = self._user_ids.get(cache_key)
-        if found is None:
-            found = await self.store.user_id(user)
-            self._user_ids[cache_key] = found
-        return found
+        if found is not None:
+            return found
+        # One registration per person however many of their clicks arrive meanwhile; they all
+        # wait on it and resume in arrival order, so a person's answers keep their order.
+        pending = self._registering.get(cache_key)
+        if pending is None:
+            pending = asyncio.ensure_future(self.store.user_id(user))
+            self._registering[cache_key] = pending
+            try:
+                found = await pending
+                self._user_ids[cache_key] = found
+            finally:
+                del self._registering[cache_key]
+            return found
+        return await asyncio.shield(pending)

