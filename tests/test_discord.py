@@ -16,13 +16,16 @@ import pytest
 from conftest import T0, make_bank, make_question
 
 from bot.adapters.discord.bot import QuizBot
+from bot.adapters.discord.run import run_discord
 from bot.adapters.discord.views import AnswerButton, FillButton
+from bot.app import App, StartupError
+from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
 from bot.core.models import Bank, Difficulty
 from bot.core.permissions import NOT_ADMIN, AdminPolicy
 from bot.core.quiz import Quiz
-from bot.core.rounds import ChannelRef
+from bot.core.rounds import ChannelRef, UserRef
 from bot.core.schedule import make_schedule
 from bot.store.sqlite import SqliteStore
 from bot.testing.discord import (
@@ -513,3 +516,57 @@ async def test_admin_post_and_reveal_in_another_channel(stack: Stack) -> None:
     assert f"in <#{other.id}>" in await followup_text(stack.fake, sent)
     assert stack.fake.messages_in(other.id, include_ephemeral=False)
     assert stack.bot.application_id == APP_ID
+
+
+ALLOWED_CALLS: list[tuple[tuple[str, ...], dict[str, Any], str, str]] = [
+    (("post-now",), {}, "Posted **", "SELECT COUNT(*) FROM rounds WHERE closed_at IS NULL"),
+    (("reveal-now",), {}, "Revealed.", "SELECT COUNT(*) FROM rounds WHERE closed_at IS NOT NULL"),
+    (("schedule", "show"), {}, "09:00 UTC, Mon-Fri", "SELECT COUNT(*) FROM schedules"),
+    (("schedule", "pause"), {}, "Paused:", "SELECT paused FROM schedules"),
+    (("schedule", "resume"), {}, "Resumed:", "SELECT paused FROM schedules"),
+    (("schedule", "remove"), {}, "Schedule removed.", "SELECT COUNT(*) FROM schedules"),
+    (("banks", "list"), {}, "✅ **demo**", "SELECT COUNT(*) FROM bank_settings"),
+    (("banks", "disable"), {"bank": "demo"}, "**demo** is disabled", "SELECT enabled FROM bank_settings"),
+    (("banks", "enable"), {"bank": "demo"}, "**demo** is enabled", "SELECT enabled FROM bank_settings"),
+    (("team", "create"), {"name": "Blue"}, "Created **Blue**.", "SELECT name FROM teams ORDER BY name"),
+    (("team", "rename"), {"name": "Red", "new_name": "Green"}, "Renamed to **Green**.",
+     "SELECT name FROM teams ORDER BY name"),
+    (("team", "delete"), {"name": "Red"}, "Deleted **Red**.", "SELECT COUNT(*) FROM teams"),
+    (("team", "add"), {"member": MEMBER.id, "team": "Red"}, "is in **Red**.",
+     "SELECT COUNT(*) FROM team_members"),
+    (("team", "remove"), {"member": OWNER.id}, "left **Red**.", "SELECT COUNT(*) FROM team_members"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "options", "says", "probe"), ALLOWED_CALLS, ids=lambda v: str(v))
+async def test_every_admin_command_works_for_an_admin(
+    stack: Stack, path: tuple[str, ...], options: dict[str, Any], says: str, probe: str
+) -> None:
+    general = ChannelRef("discord", str(GUILD_ID), str(GENERAL_ID))
+    await stack.quiz.schedules.set(make_schedule(general, "09:00", "UTC"))
+    await stack.quiz.teams.create("discord", str(GUILD_ID), "Red")
+    owner = UserRef("discord", str(GUILD_ID), str(OWNER.id), "olive")
+    await stack.quiz.teams.join(owner, "Red")
+    if path == ("reveal-now",):
+        await post(stack)
+    if path == ("schedule", "resume"):
+        await stack.quiz.schedules.pause(general)
+    before = stack.rows(probe)
+    sent = await stack.fake.slash("quiz-admin", *path, options=options, user=ADMIN,
+                                  channel_id=GENERAL_ID)  # fmt: skip
+    answer = await reply(stack.fake, sent)
+    text = answer["text"]
+    if not text.strip():
+        text = await followup_text(stack.fake, sent)
+    assert says in text
+    if path not in {("schedule", "show"), ("banks", "list")}:
+        assert stack.rows(probe) != before, "an allowed admin command changed nothing"
+
+
+async def test_a_refused_token_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with FakeDiscord(token="the-right-token") as fake:
+        monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
+        settings = Settings(discord_token="a-wrong-token")  # type: ignore[call-arg]
+        app = App(quiz=None, store=None, bank_issues=[])  # type: ignore[arg-type]
+        with pytest.raises(StartupError, match="DISCORD_TOKEN was refused by Discord"):
+            await run_discord(app, settings)
