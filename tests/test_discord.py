@@ -518,6 +518,9 @@ async def test_admin_post_and_reveal_in_another_channel(stack: Stack) -> None:
     assert stack.bot.application_id == APP_ID
 
 
+BANK_SWITCHES = "SELECT enabled FROM bank_settings"
+TEAM_NAMES = "SELECT name FROM teams ORDER BY name"
+TEAM_MEMBERS = "SELECT COUNT(*) FROM team_members"
 ALLOWED_CALLS: list[tuple[tuple[str, ...], dict[str, Any], str, str]] = [
     (("post-now",), {}, "Posted **", "SELECT COUNT(*) FROM rounds WHERE closed_at IS NULL"),
     (("reveal-now",), {}, "Revealed.", "SELECT COUNT(*) FROM rounds WHERE closed_at IS NOT NULL"),
@@ -526,15 +529,13 @@ ALLOWED_CALLS: list[tuple[tuple[str, ...], dict[str, Any], str, str]] = [
     (("schedule", "resume"), {}, "Resumed:", "SELECT paused FROM schedules"),
     (("schedule", "remove"), {}, "Schedule removed.", "SELECT COUNT(*) FROM schedules"),
     (("banks", "list"), {}, "✅ **demo**", "SELECT COUNT(*) FROM bank_settings"),
-    (("banks", "disable"), {"bank": "demo"}, "**demo** is disabled", "SELECT enabled FROM bank_settings"),
-    (("banks", "enable"), {"bank": "demo"}, "**demo** is enabled", "SELECT enabled FROM bank_settings"),
-    (("team", "create"), {"name": "Blue"}, "Created **Blue**.", "SELECT name FROM teams ORDER BY name"),
-    (("team", "rename"), {"name": "Red", "new_name": "Green"}, "Renamed to **Green**.",
-     "SELECT name FROM teams ORDER BY name"),
+    (("banks", "disable"), {"bank": "demo"}, "**demo** is disabled", BANK_SWITCHES),
+    (("banks", "enable"), {"bank": "demo"}, "**demo** is enabled", BANK_SWITCHES),
+    (("team", "create"), {"name": "Blue"}, "Created **Blue**.", TEAM_NAMES),
+    (("team", "rename"), {"name": "Red", "new_name": "Green"}, "Renamed to **Green**.", TEAM_NAMES),
     (("team", "delete"), {"name": "Red"}, "Deleted **Red**.", "SELECT COUNT(*) FROM teams"),
-    (("team", "add"), {"member": MEMBER.id, "team": "Red"}, "is in **Red**.",
-     "SELECT COUNT(*) FROM team_members"),
-    (("team", "remove"), {"member": OWNER.id}, "left **Red**.", "SELECT COUNT(*) FROM team_members"),
+    (("team", "add"), {"member": MEMBER.id, "team": "Red"}, "is in **Red**.", TEAM_MEMBERS),
+    (("team", "remove"), {"member": OWNER.id}, "left **Red**.", TEAM_MEMBERS),
 ]  # fmt: skip
 
 
