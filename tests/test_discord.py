@@ -571,3 +571,17 @@ async def test_a_refused_token_is_one_clear_line(monkeypatch: pytest.MonkeyPatch
         app = App(quiz=None, store=None, bank_issues=[])  # type: ignore[arg-type]
         with pytest.raises(StartupError, match="DISCORD_TOKEN was refused by Discord"):
             await run_discord(app, settings)
+
+
+async def test_start_up_logs_the_invite_url_with_what_the_bot_needs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="bot.adapters.discord.bot")
+    async with stack_of(tmp_path, [CHOICE_BANK]):
+        pass
+    (line,) = [r.getMessage() for r in caplog.records if "invite quizbot" in r.getMessage()]
+    assert f"client_id={APP_ID}" in line
+    assert "scope=bot+applications.commands" in line
+    permissions = discord.Permissions(int(line.split("permissions=")[1].split("&")[0]))
+    assert permissions.send_messages and permissions.embed_links and permissions.view_channel
+    assert not permissions.administrator and not permissions.manage_guild
