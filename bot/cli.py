@@ -114,10 +114,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await run_clicks(args)
     if args.command == "run":
         platforms = settings.platforms()
-        if "discord" in platforms:
-            return await _platforms(settings, db=args.db)
         if platforms:
-            log.warning("Slack is configured, but its adapter is not in this build yet")
+            return await _platforms(settings, platforms, db=args.db)
         Console(stderr=True).print(TOKENS_HELP, highlight=False)
         return await _console(settings, db=args.db, banks=None, user="you", channel="general")
     return await _console(
@@ -160,11 +158,19 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _platforms(settings: Settings, *, db: Path | None) -> int:
-    from bot.adapters.discord.run import run_discord
-
+async def _platforms(settings: Settings, platforms: list[str], *, db: Path | None) -> int:
+    """Every configured platform in one process, on one database."""
     async with open_app(settings, db=db) as app:
-        await run_discord(app, settings)
+        runs = []
+        if "discord" in platforms:
+            from bot.adapters.discord.run import run_discord
+
+            runs.append(run_discord(app, settings))
+        if "slack" in platforms:
+            from bot.adapters.slack.run import run_slack
+
+            runs.append(run_slack(app, settings))
+        await asyncio.gather(*runs)
     return 0
 
 

@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     quizbot_admin_roles: str = Field("", description="Role names or ids that may run admin.")
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(None, description="Slack app token for Socket Mode.")
-    slack_signing_secret: SecretStr | None = Field(None)
+    slack_signing_secret: SecretStr | None = Field(None, description="Slack HTTP mode secret.")
+    slack_port: int = Field(3000, description="Port of Slack's HTTP mode.")
+    slack_admin_user_ids: str = Field("", description="Slack user ids that may run admin.")
 
     @field_validator("quizbot_timezone")
     @classmethod
@@ -56,6 +58,10 @@ class Settings(BaseSettings):
                     raise SettingsError(f"DISCORD_GUILD_IDS: '{part.strip()}' is not a server id")
                 found.append(int(part.strip()))
         return found
+
+    @property
+    def slack_admins(self) -> list[str]:
+        return [part.strip() for part in self.slack_admin_user_ids.split(",") if part.strip()]
 
     @property
     def admin_roles(self) -> list[str]:

@@ -1,0 +1,280 @@
+"""Admins' modal (/quiz admin): schedule, post or reveal now, pause, resume, banks, teams.
+
+Every action and submission checks the admin rule again on the server: a block_actions payload
+can be forged as easily as a slash command."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.context import SlackDeps, channel_ref, team_of
+from bot.core.outcomes import QuizError, Reveal
+from bot.core.permissions import NOT_ADMIN
+from bot.core.rounds import ChannelRef
+from bot.core.schedule import WEEKDAYS, ScheduleError, make_schedule
+
+log = logging.getLogger(__name__)
+
+CALLBACK = "quiz_admin"
+CHANNEL, TIME, ZONE, DAYS, LEVEL, TEAM = (
+    "admin_channel", "admin_time", "admin_zone", "admin_days", "admin_level", "admin_team",
+)  # fmt: skip
+ACTIONS = ("admin_post_now", "admin_reveal_now", "admin_pause", "admin_resume")
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": text}, "value": value}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], optional: bool = False) -> Any:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": block_id},
+    }
+
+
+async def admin_modal(deps: SlackDeps, team: str, channel: ChannelRef) -> dict[str, Any]:
+    quiz = deps.quiz
+    current = await quiz.context.store.schedule(channel)
+    days = current.days if current else frozenset(range(5))
+    off = await quiz.context.store.disabled_banks("slack", team)
+    day_options = [_option(name.capitalize(), str(i)) for i, name in enumerate(WEEKDAYS)]
+    levels = [_option("any", "any")] + [_option(x, x) for x in ("easy", "medium", "hard")]
+    level = current.difficulty.value if current and current.difficulty else "any"
+    body: list[dict[str, Any]] = [
+        _input(
+            CHANNEL,
+            "Channel",
+            {
+                "type": "conversations_select",
+                "initial_conversation": channel.channel,
+                "filter": {"include": ["public", "private"]},
+            },
+        ),
+        _input(
+            TIME,
+            "Post at",
+            {
+                "type": "timepicker",
+                "initial_time": current.post_time.strftime("%H:%M") if current else "09:00",
+            },
+        ),
+        _input(
+            ZONE,
+            "Time zone (IANA, e.g. Europe/Berlin)",
+            {"type": "plain_text_input", "initial_value": current.timezone if current else "UTC"},
+        ),
+        _input(
+            DAYS,
+            "Weekdays",
+            {
+                "type": "checkboxes",
+                "options": day_options,
+                "initial_options": [day_options[d] for d in sorted(days)],
+            },
+        ),
+        _input(
+            LEVEL,
+            "Difficulty",
+            {
+                "type": "static_select",
+                "options": levels,
+                "initial_option": next(o for o in levels if o["value"] == level),
+            },
+        ),
+        _input(TEAM, "Create a team (optional)", {"type": "plain_text_input"}, optional=True),
+        {
+            "type": "actions",
+            "block_id": "admin_now",
+            "elements": [
+                {"type": "button", "action_id": action, "text": blocks._plain(label)}
+                for action, label in zip(
+                    ACTIONS, ("Post now", "Reveal now", "Pause", "Resume"), strict=True
+                )
+            ],
+        },
+    ]
+    for bank in quiz.library.banks:
+        enabled = bank.id not in off
+        body.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"{'✅' if enabled else '⛔'} *{bank.title}*"},
+                "accessory": {
+                    "type": "button",
+                    "action_id": f"admin_bank:{'disable' if enabled else 'enable'}",
+                    "text": blocks._plain("Disable" if enabled else "Enable"),
+                    "value": bank.id,
+                },
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK,
+        "private_metadata": channel.channel,
+        "title": {"type": "plain_text", "text": "Quiz admin"},
+        "submit": {"type": "plain_text", "text": "Save schedule"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": body,
+    }
+
+
+def _chosen_channel(body: dict[str, Any]) -> str:
+    view = body.get("view") or {}
+    values = (view.get("state") or {}).get("values") or {}
+    picked = (values.get(CHANNEL) or {}).get(CHANNEL) or {}
+    return str(picked.get("selected_conversation") or view.get("private_metadata") or "")
+
+
+async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel_id: str) -> str:
+    """Post the channel's next question (revealing the open one first); the question's key."""
+    quiz = deps.quiz
+    posted = await quiz.rounds.post_daily(channel_ref(team, channel_id))
+    if posted.previous is not None and posted.previous.newly_closed:
+        await show_reveal(client, deps, posted.previous)
+    title = deps.titles.get(posted.question.bank, posted.question.bank)
+    sent = await client.chat_postMessage(
+        channel=channel_id,
+        text=f"Daily question: {posted.question.prompt}",
+        blocks=blocks.question_blocks(posted.question, title, posted.round),
+    )
+    await quiz.context.store.set_message_ref(posted.round.id, str(sent["ts"]))
+    return str(posted.question.key)
+
+
+async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -> None:
+    """Remove the round's actions, then post the reveal in its thread and in the channel."""
+    channel = result.round.channel.channel
+    ts = result.round.message_ref
+    title = deps.titles.get(result.round.question.bank, result.round.question.bank)
+    if ts:
+        await client.chat_update(
+            channel=channel,
+            ts=ts,
+            text="Closed",
+            blocks=blocks.closed_blocks(result.question, title, result.round),
+        )
+    await client.chat_postMessage(
+        channel=channel,
+        thread_ts=ts or None,
+        reply_broadcast=bool(ts),
+        text="The answer",
+        blocks=blocks.reveal_blocks(result),
+    )
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+        channel = _chosen_channel(body)
+        user = body["user"]["id"]
+        if channel:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+
+    @app.action({"action_id": re.compile("^admin_(post_now|reveal_now|pause|resume)$")})
+    async def admin_action(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, action: Any
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        if not await deps.is_admin(client, user):
+            await tell(client, body, NOT_ADMIN)
+            return
+        team = team_of(body)
+        channel = _chosen_channel(body)
+        target = channel_ref(team, channel)
+        name = action["action_id"]
+        try:
+            if name == "admin_post_now":
+                key = await post_round(client, deps, team, channel)
+                text = f"Posted {key} in <#{channel}>."
+            elif name == "admin_reveal_now":
+                await show_reveal(client, deps, await deps.quiz.rounds.close_open(target))
+                text = f"Revealed in <#{channel}>."
+            else:
+                paused = name == "admin_pause"
+                done = await deps.quiz.schedules.pause(target, paused=paused)
+                text = ("Paused: " if paused else "Resumed: ") + blocks.describe_schedule(done)
+        except QuizError as exc:
+            text = str(exc)
+        await tell(client, body, text)
+
+    @app.action({"action_id": re.compile("^admin_bank:(enable|disable)$")})
+    async def admin_bank(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, action: Any
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        if not await deps.is_admin(client, user):
+            await tell(client, body, NOT_ADMIN)
+            return
+        team = team_of(body)
+        try:
+            bank = deps.quiz.library.bank(str(action.get("value", "")))
+        except QuizError as exc:
+            await tell(client, body, str(exc))
+            return
+        enable = action["action_id"].endswith(":enable")
+        await deps.quiz.context.store.set_bank_enabled("slack", team, bank.id, enable)
+        channel = channel_ref(team, _chosen_channel(body))
+        await client.views_update(
+            view_id=body["view"]["id"], view=await admin_modal(deps, team, channel)
+        )
+
+    @app.view(CALLBACK)
+    async def admin_submit(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, view: Any
+    ) -> None:
+        user = body["user"]["id"]
+        if not await deps.is_admin(client, user):
+            await ack(response_action="errors", errors={CHANNEL: NOT_ADMIN})
+            return
+        values = view["state"]["values"]
+        team = team_of(body)
+
+        def value(block: str) -> dict[str, Any]:
+            return dict(values.get(block, {}).get(block) or {})
+
+        channel = str(value(CHANNEL).get("selected_conversation") or "")
+        days = ",".join(
+            ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[int(option["value"])]
+            for option in value(DAYS).get("selected_options") or []
+        )
+        level = (value(LEVEL).get("selected_option") or {}).get("value")
+        errors: dict[str, str] = {}
+        if not days:
+            errors[DAYS] = "Pick at least one weekday."
+        schedule = None
+        try:
+            schedule = make_schedule(
+                channel_ref(team, channel),
+                str(value(TIME).get("selected_time") or ""),
+                str(value(ZONE).get("value") or ""),
+                days or None,
+                level,
+            )
+        except ScheduleError as exc:
+            message = str(exc)
+            errors[ZONE if "time zone" in message else TIME] = message
+        team_name = str(value(TEAM).get("value") or "").strip()
+        if errors or schedule is None:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        await deps.quiz.schedules.set(schedule)
+        note = f"Scheduled {blocks.describe_schedule(schedule)}"
+        if team_name:
+            try:
+                created = await deps.quiz.teams.create("slack", team, team_name)
+                note += f"\nCreated team *{created.name}*."
+            except QuizError as exc:
+                note += f"\n{exc}"
+        await client.chat_postEphemeral(channel=channel, user=user, text=note)

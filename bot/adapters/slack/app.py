@@ -1,0 +1,61 @@
+"""Building the bolt app: listeners grouped by kind, and one delivery per retried request."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import actions, admin, commands, events
+from bot.adapters.slack.context import SlackDeps
+from bot.core.permissions import AdminPolicy
+from bot.core.quiz import Quiz
+
+log = logging.getLogger(__name__)
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What identifies one delivery, so that Slack's retries of it are dropped."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("type") in {"block_actions", "view_submission"}:
+        action_ts = "".join(str(a.get("action_ts", "")) for a in body.get("actions", []))
+        return f"{body.get('type')}:{body.get('trigger_id')}:{action_ts}"
+    return None
+
+
+def build_app(
+    quiz: Quiz,
+    *,
+    token: str,
+    signing_secret: str | None = None,
+    client: AsyncWebClient | None = None,
+    admins: AdminPolicy | None = None,
+) -> AsyncApp:
+    app = AsyncApp(
+        token=token,
+        signing_secret=signing_secret or "socket-mode-needs-no-secret",
+        client=client or AsyncWebClient(token=token),
+        request_verification_enabled=signing_secret is not None,
+    )
+    deps = SlackDeps(quiz, admins or AdminPolicy())
+
+    @app.middleware
+    async def once(req: Any, resp: Any, next: Any) -> BoltResponse:
+        key = delivery_key(req.body)
+        retried = req.headers.get("x-slack-retry-num")
+        if key is not None and not deps.first_delivery(key) and retried:
+            log.info("dropped Slack's retry %s of %s", retried, key)
+            return BoltResponse(status=200, body="")
+        response: BoltResponse = await next()
+        return response
+
+    commands.register(app, deps)
+    actions.register(app, deps)
+    admin.register(app, deps)
+    events.register(app, deps)
+    app.deps = deps  # type: ignore[attr-defined]
+    return app

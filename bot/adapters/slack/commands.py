@@ -1,0 +1,149 @@
+"""/quiz: one slash command with subcommands; every answer is private."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import blocks
+from bot.adapters.slack.admin import admin_modal
+from bot.adapters.slack.context import SlackDeps, channel_ref, user_ref
+from bot.core.models import Difficulty
+from bot.core.outcomes import QuizError
+from bot.core.periods import Period
+from bot.core.permissions import NOT_ADMIN
+
+USAGE = """\
+*/quiz practice* [bank] [easy|medium|hard] — a private question; misses come back first
+*/quiz test* BANK — "test this pattern": 10 questions across easy, medium and hard
+*/quiz leaderboard* [week|month|all] [teams|workspace]
+*/quiz stats* [@someone] — points, accuracy, streaks
+*/quiz team* join NAME | leave | list
+*/quiz admin* — schedule, post or reveal now, banks and teams (workspace admins)"""
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.command("/quiz")
+    async def quiz_command(
+        ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        words = (command.get("text") or "").split()
+        team = str(command.get("team_id", ""))
+        user = user_ref(team, str(command["user_id"]), str(command.get("user_name", "")))
+        channel = channel_ref(team, str(command.get("channel_id", "")))
+        head = words[0].lower() if words else "help"
+        try:
+            found = await _dispatch(deps, client, command, head, words[1:], user, channel)
+        except QuizError as exc:
+            found = [blocks.section(str(exc))]
+        if found is not None:
+            await respond(
+                blocks=found, text="quizbot", response_type="ephemeral", replace_original=False
+            )
+
+
+async def _dispatch(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    command: dict[str, Any],
+    head: str,
+    args: list[str],
+    user: Any,
+    channel: Any,
+) -> list[blocks.Block] | None:
+    quiz = deps.quiz
+    if head == "help":
+        return [blocks.section(USAGE)]
+    if head == "practice":
+        bank, difficulty = _bank_and_level(args)
+        result = await quiz.practice.practice(user, channel, bank=bank, difficulty=difficulty)
+        heading = "🎯 Practice" + (" · you missed this one before" if result.missed_before else "")
+        title = deps.titles.get(result.question.bank, result.question.bank)
+        return blocks.question_blocks(result.question, title, result.round, heading=heading)
+    if head == "test":
+        if len(args) != 1:
+            raise QuizError("Usage: /quiz test BANK")
+        step = await quiz.practice.start_test(user, channel, args[0])
+        title = deps.titles.get(step.question.bank, step.question.bank)
+        return blocks.question_blocks(
+            step.question, f"{title} {step.position}/{step.total}", step.round, heading="🧪 Test"
+        )
+    if head == "leaderboard":
+        return await _leaderboard(deps, args, user, channel)
+    if head == "stats":
+        who = user
+        if args:
+            mention = _MENTION.match(args[0])
+            if mention is None:
+                raise QuizError("Usage: /quiz stats [@someone]")
+            who = user_ref(user.workspace, mention.group(1))
+        return blocks.stats_blocks(await quiz.boards.stats(who))
+    if head == "team":
+        return await _team(deps, args, user)
+    if head == "admin":
+        if not await deps.is_admin(client, user.user):
+            return [blocks.section(NOT_ADMIN)]
+        await client.views_open(
+            trigger_id=command["trigger_id"], view=await admin_modal(deps, user.workspace, channel)
+        )
+        return None
+    raise QuizError(f"Unknown command '/quiz {head}'.\n{USAGE}")
+
+
+def _bank_and_level(args: list[str]) -> tuple[str | None, Difficulty | None]:
+    bank: str | None = None
+    level: Difficulty | None = None
+    for arg in args:
+        try:
+            level = Difficulty(arg.lower())
+        except ValueError:
+            if bank is not None:
+                raise QuizError("Usage: /quiz practice [bank] [easy|medium|hard]") from None
+            bank = arg
+    return bank, level
+
+
+async def _leaderboard(
+    deps: SlackDeps, args: list[str], user: Any, channel: Any
+) -> list[blocks.Block]:
+    words = [arg.lower() for arg in args]
+    teams = "teams" in words
+    everyone = "workspace" in words
+    rest = [w for w in words if w not in {"teams", "workspace", "channel"}]
+    if len(rest) > 1:
+        raise QuizError("Usage: /quiz leaderboard [week|month|all] [teams|workspace]")
+    try:
+        period = Period.parse(rest[0] if rest else None)
+    except ValueError as exc:
+        raise QuizError(str(exc)) from None
+    boards = deps.quiz.boards
+    if teams:
+        board = await boards.teams("slack", user.workspace, period)
+    elif everyone:
+        board = await boards.workspace("slack", user.workspace, period)
+    else:
+        board = await boards.channel(channel, period)
+    return blocks.board_blocks(board, period)
+
+
+async def _team(deps: SlackDeps, args: list[str], user: Any) -> list[blocks.Block]:
+    teams = deps.quiz.teams
+    action = args[0].lower() if args else "list"
+    name = " ".join(args[1:])
+    if action == "join" and name:
+        team = await teams.join(user, name)
+        return [blocks.section(f"You joined *{team.name}*.")]
+    if action == "leave":
+        team = await teams.leave(user)
+        return [blocks.section(f"You left *{team.name}*.")]
+    if action == "list":
+        found = await teams.list("slack", user.workspace)
+        lines = [f"*{t.name}*: {', '.join(t.members) or 'no members'}" for t in found]
+        return [blocks.section("\n".join(lines) or "No teams yet.")]
+    raise QuizError("Usage: /quiz team join NAME | leave | list")

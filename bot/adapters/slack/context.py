@@ -1,0 +1,69 @@
+"""What every Slack listener needs: the quiz, the admin rule, refs from payloads, replies."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.permissions import AdminFacts, AdminPolicy
+from bot.core.quiz import Quiz
+from bot.core.rounds import ChannelRef, UserRef
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+SEEN_LIMIT = 10_000
+
+
+@dataclass
+class SlackDeps:
+    quiz: Quiz
+    admins: AdminPolicy
+    _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {bank.id: bank.title for bank in self.quiz.library.banks}
+
+    def first_delivery(self, key: str) -> bool:
+        """False for a key already handled: Slack re-delivers what it thinks was lost."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.popitem(last=False)
+        return True
+
+    async def is_admin(self, client: AsyncWebClient, user_id: str) -> bool:
+        """Workspace admins and owners (users.info), or ids in SLACK_ADMIN_USER_IDS; checked on
+        the server for every admin command, action and view submission."""
+        facts = AdminFacts(manages_workspace=False, user_id=user_id)
+        if self.admins.allows(facts):
+            return True
+        info = await client.users_info(user=user_id)
+        user = info.get("user") or {}
+        return self.admins.allows(
+            AdminFacts(
+                manages_workspace=bool(user.get("is_admin") or user.get("is_owner")),
+                user_id=user_id,
+            )
+        )
+
+
+def user_ref(team_id: str, user_id: str, name: str = "") -> UserRef:
+    return UserRef(PLATFORM, team_id, user_id, name)
+
+
+def channel_ref(team_id: str, channel_id: str) -> ChannelRef:
+    return ChannelRef(PLATFORM, team_id, channel_id)
+
+
+def team_of(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return str(team.get("id", ""))
+    return str(body.get("team_id") or body.get("user", {}).get("team_id", ""))

@@ -1,0 +1,55 @@
+"""Starting quizbot on Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP on SLACK_PORT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack.app import build_app
+from bot.app import App, StartupError
+from bot.config import Settings
+from bot.core.permissions import AdminPolicy
+
+log = logging.getLogger(__name__)
+
+TOKEN_HELP = (
+    "SLACK_BOT_TOKEN was refused by Slack ({error}): copy the Bot User OAuth Token (xoxb-...) "
+    "again from https://api.slack.com/apps (your app -> OAuth & Permissions)"
+)
+
+
+async def run_slack(app: App, settings: Settings) -> None:
+    assert settings.slack_bot_token is not None
+    token = settings.slack_bot_token.get_secret_value()
+    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    if not app_token and not secret:
+        raise StartupError(
+            "Slack needs SLACK_APP_TOKEN (Socket Mode, no public URL) or SLACK_SIGNING_SECRET "
+            "(HTTP mode on SLACK_PORT); both are on https://api.slack.com/apps"
+        )
+    admins = AdminPolicy.from_settings(settings.admin_roles, settings.slack_admins)
+    bolt = build_app(app.quiz, token=token, signing_secret=secret or None, admins=admins)
+    try:
+        identity = await bolt.client.auth_test()
+    except SlackApiError as exc:
+        raise StartupError(TOKEN_HELP.format(error=exc.response.get("error"))) from None
+    log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
+    if app_token:
+        handler = AsyncSocketModeHandler(bolt, app_token)
+        await handler.start_async()  # type: ignore[no-untyped-call]  # slack_bolt is untyped here
+        return
+    runner = web.AppRunner(bolt.web_app(path="/slack/events"))
+    await runner.setup()
+    await web.TCPSite(runner, port=settings.slack_port).start()
+    log.info("Slack HTTP mode: listening on port %d at /slack/events", settings.slack_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
