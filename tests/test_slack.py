@@ -453,3 +453,21 @@ async def test_socket_mode_round_trip(tmp_path: Path) -> None:
         await stack.fake.wait_for_ack(envelope)
         answered = await stack.fake.wait_for_response(response_url=respond_to)
         assert "*/quiz practice*" in text_of(answered.body)
+
+
+async def test_admins_manage_teams_from_the_command(stack: Stack) -> None:
+    refused = text_of(await command(stack, "admin team create Red", user=MEMBER))
+    assert NOT_ADMIN in refused and stack.rows("SELECT COUNT(*) FROM teams") == [(0,)]
+    assert "Created *Red*." in text_of(await command(stack, "admin team create Red", user=ADMIN))
+    added = await command(stack, f"admin team add <@{MEMBER.id}|mia> Red", user=ADMIN)
+    assert f"<@{MEMBER.id}> is in *Red*." in text_of(added)
+    assert "Renamed to *Green*." in text_of(
+        await command(stack, "admin team rename Red Green", user=ADMIN)
+    )
+    removed = await command(stack, f"admin team remove <@{MEMBER.id}>", user=ADMIN)
+    assert "left *Green*." in text_of(removed)
+    assert "Deleted *Green*." in text_of(
+        await command(stack, "admin team delete Green", user=ADMIN)
+    )
+    assert stack.rows("SELECT COUNT(*) FROM teams") == [(0,)]
+    assert "Usage: /quiz admin team" in text_of(await command(stack, "admin team frob", user=ADMIN))

@@ -22,7 +22,9 @@ USAGE = """\
 */quiz leaderboard* [week|month|all] [teams|workspace]
 */quiz stats* [@someone] — points, accuracy, streaks
 */quiz team* join NAME | leave | list
-*/quiz admin* — schedule, post or reveal now, banks and teams (workspace admins)"""
+*/quiz admin* — schedule, post or reveal now, banks and teams (workspace admins)
+*/quiz admin team* create NAME | rename OLD NEW | delete NAME | add @someone NAME | \
+remove @someone"""
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -89,6 +91,8 @@ async def _dispatch(
     if head == "admin":
         if not await deps.is_admin(client, user.user):
             return [blocks.section(NOT_ADMIN)]
+        if args and args[0].lower() == "team":
+            return await _admin_team(deps, args[1:], user)
         await client.views_open(
             trigger_id=command["trigger_id"], view=await admin_modal(deps, user.workspace, channel)
         )
@@ -147,3 +151,34 @@ async def _team(deps: SlackDeps, args: list[str], user: Any) -> list[blocks.Bloc
         lines = [f"*{t.name}*: {', '.join(t.members) or 'no members'}" for t in found]
         return [blocks.section("\n".join(lines) or "No teams yet.")]
     raise QuizError("Usage: /quiz team join NAME | leave | list")
+
+
+async def _admin_team(deps: SlackDeps, args: list[str], user: Any) -> list[blocks.Block]:
+    """Team management for admins (the caller has been checked)."""
+    teams = deps.quiz.teams
+    team_id = user.workspace
+    action = args[0].lower() if args else ""
+    rest = args[1:]
+    if action == "create" and rest:
+        made = await teams.create("slack", team_id, " ".join(rest))
+        return [blocks.section(f"Created *{made.name}*.")]
+    if action == "rename" and len(rest) == 2:
+        renamed = await teams.rename("slack", team_id, rest[0], rest[1])
+        return [blocks.section(f"Renamed to *{renamed.name}*.")]
+    if action == "delete" and rest:
+        gone = await teams.delete("slack", team_id, " ".join(rest))
+        return [blocks.section(f"Deleted *{gone.name}*.")]
+    if action in {"add", "remove"} and rest and _MENTION.match(rest[0]):
+        mention = _MENTION.match(rest[0])
+        assert mention is not None
+        member = user_ref(team_id, mention.group(1))
+        if action == "add" and len(rest) > 1:
+            joined = await teams.join(member, " ".join(rest[1:]))
+            return [blocks.section(f"<@{member.user}> is in *{joined.name}*.")]
+        if action == "remove":
+            left = await teams.leave(member)
+            return [blocks.section(f"<@{member.user}> left *{left.name}*.")]
+    raise QuizError(
+        "Usage: /quiz admin team create NAME | rename OLD NEW | delete NAME | "
+        "add @someone NAME | remove @someone"
+    )

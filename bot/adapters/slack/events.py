@@ -12,6 +12,8 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, user_ref
 from bot.core.periods import Period
 
+MAX_CHANNEL_BOARDS = 5  # a Home view holds at most 100 blocks
+
 
 async def home_view(deps: SlackDeps, team: str, user_id: str) -> dict[str, Any]:
     quiz = deps.quiz
@@ -26,12 +28,18 @@ async def home_view(deps: SlackDeps, team: str, user_id: str) -> dict[str, Any]:
         for s in schedules
         if not s.paused
     ]
+    channel_boards = []
+    for schedule in schedules[:MAX_CHANNEL_BOARDS]:
+        board = await quiz.boards.channel(schedule.channel, Period.WEEK)
+        channel_boards.append(blocks.section(f"<#{schedule.channel.channel}>"))
+        channel_boards += blocks.board_blocks(board, Period.WEEK)
     body = [
         {"type": "header", "text": blocks._plain("quizbot")},
         *blocks.stats_blocks(stats),
         {"type": "divider"},
         *blocks.board_blocks(week, Period.WEEK),
         *blocks.board_blocks(every, Period.ALL),
+        *channel_boards,
         {"type": "divider"},
         blocks.section("*Next questions*\n" + ("\n".join(upcoming) or "Nothing scheduled.")),
     ]
