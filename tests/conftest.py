@@ -164,3 +164,28 @@ def run_quizbot(
         timeout=120,
         check=False,
     )
+
+
+def platform_banks() -> tuple[Bank, Bank, Bank]:
+    """The banks the platform tests play: one choice question (answer A, with a hint, an
+    explanation for B and a common mistake), one two-blank question (A B) and a 10-question bank
+    (every answer A)."""
+    choice = make_bank(
+        "demo",
+        [
+            make_question(
+                "q1",
+                answer=("A",),
+                hint="Think of alpha.",
+                explanations={"B": "Bravo is the runner-up."},
+                mistakes=("Picking bravo",),
+            )
+        ],
+        title="Demo pattern",
+    )
+    fill = make_bank(
+        "blanks",
+        [make_question("f1", answer=("A", "B"), blanks=True, difficulty=Difficulty.MEDIUM)],
+        title="Blanks pattern",
+    )
+    return choice, fill, make_bank("tenq", easy=3, medium=4, hard=3, title="Ten questions")

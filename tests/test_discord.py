@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 import pytest
-from conftest import T0, make_bank, make_question
+from conftest import T0, platform_banks
 
 from bot.adapters.discord.bot import QuizBot
 from bot.adapters.discord.run import run_discord
@@ -22,7 +22,7 @@ from bot.app import App, StartupError
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
-from bot.core.models import Bank, Difficulty
+from bot.core.models import Bank
 from bot.core.permissions import NOT_ADMIN, AdminPolicy
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
@@ -43,25 +43,7 @@ from bot.testing.discord import (
     running_client,
 )
 
-CHOICE_BANK = make_bank(
-    "demo",
-    [
-        make_question(
-            "q1",
-            answer=("A",),
-            hint="Think of alpha.",
-            explanations={"B": "Bravo is the runner-up."},
-            mistakes=("Picking bravo",),
-        )
-    ],
-    title="Demo pattern",
-)
-FILL_BANK = make_bank(
-    "blanks",
-    [make_question("f1", answer=("A", "B"), blanks=True, difficulty=Difficulty.MEDIUM)],
-    title="Blanks pattern",
-)
-TEST_BANK = make_bank("tenq", easy=3, medium=4, hard=3, title="Ten questions")
+CHOICE_BANK, FILL_BANK, TEST_BANK = platform_banks()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import T0, make_bank, make_question
+from conftest import T0, platform_banks
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.admin import CALLBACK, post_round, show_reveal
@@ -22,7 +22,7 @@ from bot.adapters.slack.app import build_app
 from bot.adapters.slack.context import channel_ref
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
-from bot.core.models import Bank, Difficulty
+from bot.core.models import Bank
 from bot.core.permissions import NOT_ADMIN, AdminPolicy
 from bot.core.quiz import Quiz
 from bot.store.sqlite import SqliteStore
@@ -53,25 +53,7 @@ from bot.testing.slack import (
 )
 
 SECRET = "test-signing-secret"
-CHOICE_BANK = make_bank(
-    "demo",
-    [
-        make_question(
-            "q1",
-            answer=("A",),
-            hint="Think of alpha.",
-            explanations={"B": "Bravo is the runner-up."},
-            mistakes=("Picking bravo",),
-        )
-    ],
-    title="Demo pattern",
-)
-FILL_BANK = make_bank(
-    "blanks",
-    [make_question("f1", answer=("A", "B"), blanks=True, difficulty=Difficulty.MEDIUM)],
-    title="Blanks pattern",
-)
-TEST_BANK = make_bank("tenq", easy=3, medium=4, hard=3, title="Ten questions")
+CHOICE_BANK, FILL_BANK, TEST_BANK = platform_banks()
 
 
 @dataclass

@@ -179,14 +179,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if channel:
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
 
+    async def allowed(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> bool:
+        """Ack, then check the clicker: a block_actions payload is as easy to forge as any."""
+        await ack()
+        if await deps.is_admin(client, body["user"]["id"]):
+            return True
+        await tell(client, body, NOT_ADMIN)
+        return False
+
     @app.action({"action_id": re.compile("^admin_(post_now|reveal_now|pause|resume)$")})
     async def admin_action(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, action: Any
     ) -> None:
-        await ack()
-        user = body["user"]["id"]
-        if not await deps.is_admin(client, user):
-            await tell(client, body, NOT_ADMIN)
+        if not await allowed(ack, body, client):
             return
         team = team_of(body)
         channel = _chosen_channel(body)
@@ -211,10 +216,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def admin_bank(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, action: Any
     ) -> None:
-        await ack()
-        user = body["user"]["id"]
-        if not await deps.is_admin(client, user):
-            await tell(client, body, NOT_ADMIN)
+        if not await allowed(ack, body, client):
             return
         team = team_of(body)
         try:
