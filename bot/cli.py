@@ -72,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     discord_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
     discord_bench.add_argument("--users", type=int, default=500)
     discord_bench.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    slack_bench = bench_commands.add_parser(
+        "slack", help="signed block_actions requests into bolt over HTTP against a bare app"
+    )
+    slack_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
+    slack_bench.add_argument("--users", type=int, default=500)
+    slack_bench.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     return parser
 
 
@@ -107,10 +113,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return await _db(args, settings)
     if args.command == "bench":
-        from bot.bench.report import run_clicks, run_discord
+        from bot.bench.report import run_clicks, run_discord, run_slack
 
         if args.bench_command == "discord":
             return await run_discord(args)
+        if args.bench_command == "slack":
+            return await run_slack(args)
         return await run_clicks(args)
     if args.command == "run":
         platforms = settings.platforms()

@@ -86,6 +86,7 @@ async def stack_of(tmp_path: Path, banks: list[Bank]) -> AsyncIterator[Stack]:
             )
             async with running_app(app) as url:
                 yield Stack(fake, app, quiz, url, db)
+            await app.deps.close()  # type: ignore[attr-defined]
             assert not fake.unhandled, [r.method for r in fake.unhandled]
     finally:
         await store.close()

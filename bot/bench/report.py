@@ -12,12 +12,15 @@ from rich.table import Table
 
 from bot.bench.clicks import bench_clicks
 from bot.bench.discord import LETTERS, bench_discord
+from bot.bench.slack import CONNECTIONS, bench_slack
 
 CLICK_RATIO_TARGET = 1.0
 CLICK_P99_TARGET_MS = 20.0
 BOARD_P95_TARGET_MS = 1.0
 DISCORD_RATIO_TARGET = 0.8
 DISCORD_P99_TARGET_MS = 250.0
+SLACK_RATIO_TARGET = 0.8
+SLACK_P99_TARGET_MS = 250.0
 
 
 async def run_clicks(args: argparse.Namespace) -> int:
@@ -138,6 +141,81 @@ async def run_discord(args: argparse.Namespace) -> int:
         soft_wrap=True,
     )
     return 0
+
+
+async def run_slack(args: argparse.Namespace) -> int:
+    logging.getLogger("bot").setLevel(logging.WARNING)
+    # build_app gives bolt both a token and a client, which bolt warns about for each app;
+    # bolt sets its loggers' levels itself, so only that message is dropped.
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_not_token_unused)
+    console = Console(highlight=False, width=110)
+    if not 0 < args.clicks <= args.users * len(LETTERS):
+        console.print(f"bench slack: --clicks must be 1 to {len(LETTERS)} x --users")
+        return 2
+    console.print(
+        f"bench slack: {args.clicks:,} signed block_actions requests from {args.users} users on "
+        "one round (each: wrong, wrong, wrong, then once more), all at once over "
+        f"{CONNECTIONS} connections, into real bolt over HTTP on the fake Slack; against a bare "
+        f"bolt app that only acks, {args.rounds} round{'s' if args.rounds != 1 else ''} "
+        "alternating which goes first"
+    )
+    report = await bench_slack(clicks=args.clicks, users=args.users, rounds=args.rounds)
+    table = Table(show_edge=False)
+    for column in ("round", "quizbot/s", "p50 ms", "p99 ms", "lost", "over", "answered s",
+                   "bare/s", "p50 ms", "p99 ms", "lost", "ratio"):  # fmt: skip
+        table.add_column(column, justify="right")
+    for number, (ours, bare) in enumerate(report.rounds, start=1):
+        table.add_row(
+            str(number),
+            f"{ours.rate:,.0f}",
+            f"{ours.p50_ms:.1f}",
+            f"{ours.p99_ms:.1f}",
+            str(ours.lost),
+            str(ours.over_limit),
+            f"{ours.answered_seconds:.2f}",
+            f"{bare.rate:,.0f}",
+            f"{bare.p50_ms:.1f}",
+            f"{bare.p99_ms:.1f}",
+            str(bare.lost),
+            f"{ours.rate / bare.rate if bare.rate else 0.0:.2f}",
+        )
+    console.print(table)
+    console.print(
+        "/s: requests acked (HTTP 200) per second; p50/p99: request sent to its HTTP response "
+        "(bolt answers at ack()); lost: no HTTP 200, or no answer on the response_url; over: "
+        "attempts stored beyond the round's limit; answered s: first request to last answer"
+    )
+    for name, results in (
+        ("quizbot", [ours for ours, _ in report.rounds]),
+        ("bare bolt", [bare for _, bare in report.rounds]),
+    ):
+        line = (
+            f"{name}: median {_median(r.rate for r in results):,.0f} requests/s, "
+            f"p50 {_median(r.p50_ms for r in results):.1f} ms, "
+            f"p99 {_median(r.p99_ms for r in results):.1f} ms "
+            f"(worst {max(r.p99_ms for r in results):.1f} ms); "
+            f"lost: {sum(r.lost for r in results)}"
+        )
+        if name == "quizbot":  # the bare app keeps no attempts
+            line += f"; over the limit: {sum(r.over_limit for r in results)}"
+        console.print(line, soft_wrap=True)  # one line each, for whoever parses them
+    met = (
+        report.median_ratio >= SLACK_RATIO_TARGET
+        and report.worst_p99_ms <= SLACK_P99_TARGET_MS
+        and report.lost == 0
+        and report.over_limit == 0
+    )
+    console.print(
+        f"median ratio {report.median_ratio:.2f} (target >= {SLACK_RATIO_TARGET}); quizbot's "
+        f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {SLACK_P99_TARGET_MS:.0f} ms), "
+        f"0 lost, 0 over the limit: target {'met' if met else 'MISSED'}",
+        soft_wrap=True,
+    )
+    return 0
+
+
+def _not_token_unused(record: logging.LogRecord) -> bool:
+    return "`token` will be unused" not in record.getMessage()
 
 
 def _median(values: Iterable[float]) -> float:

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, team_of, user_ref
@@ -18,9 +17,7 @@ def _round_id(text: str) -> int | None:
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def answer(
-        body: dict[str, Any], respond: Any, round_id: int | None, letters: tuple[str, ...]
-    ) -> None:
+    async def answer(body: dict[str, Any], round_id: int | None, letters: tuple[str, ...]) -> None:
         user = body["user"]
         who = user_ref(team_of(body), str(user["id"]), str(user.get("username") or ""))
         outcome: Outcome
@@ -30,29 +27,26 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             try:
                 outcome = await deps.quiz.rounds.answer(round_id, who, letters)
             except QuizError as exc:
-                await respond(text=str(exc), response_type="ephemeral", replace_original=False)
+                await deps.reply(body.get("response_url", ""), text=str(exc))
                 return
-        await respond(
+        await deps.reply(
+            body.get("response_url", ""),
             blocks=blocks.outcome_blocks(outcome, deps.titles),
             text="quizbot",
-            response_type="ephemeral",
-            replace_original=False,
         )
 
     @app.action({"action_id": re.compile(f"^{blocks.ANSWER}:[A-E]$")})
-    async def pressed(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+    async def pressed(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         round_text, _, letter = str(action.get("value", "")).partition(":")
-        await answer(body, respond, _round_id(round_text), (letter,))
+        await answer(body, _round_id(round_text), (letter,))
 
     @app.action({"action_id": re.compile(f"^{blocks.PICK}:[1-3]$")})
     async def picked(ack: Any) -> None:
         await ack()  # picking is not an attempt: the picks are read at Submit
 
     @app.action(blocks.SUBMIT)
-    async def submitted(
-        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
-    ) -> None:
+    async def submitted(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         round_id = _round_id(str(action.get("value", "")))
         values = (body.get("state") or {}).get("values") or {}
@@ -64,10 +58,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             if option.get("value") and blank.isdigit():
                 chosen[int(blank)] = str(option["value"])
         if not chosen or sorted(chosen) != list(range(1, max(chosen) + 1)):
-            await respond(
-                text="Pick an option for every blank first.",
-                response_type="ephemeral",
-                replace_original=False,
+            await deps.reply(
+                body.get("response_url", ""), text="Pick an option for every blank first."
             )
             return
-        await answer(body, respond, round_id, tuple(chosen[n] for n in sorted(chosen)))
+        await answer(body, round_id, tuple(chosen[n] for n in sorted(chosen)))

@@ -36,7 +36,7 @@ def build_app(
     admins: AdminPolicy | None = None,
 ) -> AsyncApp:
     app = AsyncApp(
-        token=token,
+        # The token lives in the client (bolt warns when it is given both).
         signing_secret=signing_secret or "socket-mode-needs-no-secret",
         client=client or AsyncWebClient(token=token),
         request_verification_enabled=signing_secret is not None,

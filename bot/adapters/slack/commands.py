@@ -31,9 +31,7 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.command("/quiz")
-    async def quiz_command(
-        ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient
-    ) -> None:
+    async def quiz_command(ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         words = (command.get("text") or "").split()
         team = str(command.get("team_id", ""))
@@ -45,9 +43,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         except QuizError as exc:
             found = [blocks.section(str(exc))]
         if found is not None:
-            await respond(
-                blocks=found, text="quizbot", response_type="ephemeral", replace_original=False
-            )
+            await deps.reply(str(command.get("response_url", "")), blocks=found, text="quizbot")
 
 
 async def _dispatch(

@@ -7,7 +7,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.permissions import AdminFacts, AdminPolicy
 from bot.core.quiz import Quiz
@@ -24,6 +26,27 @@ class SlackDeps:
     quiz: Quiz
     admins: AdminPolicy
     _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    _session: aiohttp.ClientSession | None = None
+
+    async def reply(self, response_url: str, **message: Any) -> None:
+        """A private answer on the interaction's response_url (what bolt's respond() does, but
+        on one kept-alive session: respond() opens a session and a connection per answer, which
+        under a burst of clicks cost more than the quiz itself)."""
+        if not response_url:
+            log.warning("no response_url to answer on")
+            return
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        webhook = AsyncWebhookClient(response_url, session=self._session)
+        response = await webhook.send_dict(
+            {"response_type": "ephemeral", "replace_original": False, **message}
+        )
+        if response.status_code != 200:
+            log.warning("Slack refused an answer: %s %s", response.status_code, response.body)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
     @property
     def titles(self) -> dict[str, str]:

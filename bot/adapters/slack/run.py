@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.app import build_app
 from bot.app import App, StartupError
@@ -35,7 +38,22 @@ async def run_slack(app: App, settings: Settings) -> None:
             "(HTTP mode on SLACK_PORT); both are on https://api.slack.com/apps"
         )
     admins = AdminPolicy.from_settings(settings.admin_roles, settings.slack_admins)
-    bolt = build_app(app.quiz, token=token, signing_secret=secret or None, admins=admins)
+    session = aiohttp.ClientSession()  # one kept-alive pool for every Web API call
+    bolt = build_app(
+        app.quiz,
+        token=token,
+        signing_secret=secret or None,
+        client=AsyncWebClient(token=token, session=session),
+        admins=admins,
+    )
+    try:
+        await _serve(bolt, settings, app_token)
+    finally:
+        await bolt.deps.close()  # type: ignore[attr-defined]
+        await session.close()
+
+
+async def _serve(bolt: AsyncApp, settings: Settings, app_token: str) -> None:
     try:
         identity = await bolt.client.auth_test()
     except SlackApiError as exc:
