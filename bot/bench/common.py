@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from bot.core.models import Bank, Difficulty, Question, QuestionType
 
@@ -39,3 +43,69 @@ def percentile(values: Sequence[float], fraction: float) -> float:
         return values[0]
     cuts = statistics.quantiles(values, n=1000, method="inclusive")
     return cuts[min(len(cuts) - 1, max(0, round(fraction * 1000) - 1))]
+
+
+class Sample(Protocol):
+    """One side's figures in one round of a platform benchmark."""
+
+    @property
+    def rate(self) -> float: ...
+    @property
+    def p99_ms(self) -> float: ...
+    @property
+    def lost(self) -> int: ...
+    @property
+    def over_limit(self) -> int: ...
+
+
+S = TypeVar("S", bound=Sample)
+
+
+@dataclass(frozen=True, slots=True)
+class PairedReport(Generic[S]):
+    """(quizbot, bare) per round, and the figures a target is judged on."""
+
+    rounds: tuple[tuple[S, S], ...]
+
+    @property
+    def ratios(self) -> list[float]:
+        return [ours.rate / bare.rate for ours, bare in self.rounds if bare.rate]
+
+    @property
+    def median_ratio(self) -> float:
+        return statistics.median(self.ratios) if self.ratios else 0.0
+
+    @property
+    def worst_p99_ms(self) -> float:
+        return max(ours.p99_ms for ours, _ in self.rounds)
+
+    @property
+    def lost(self) -> int:
+        return sum(ours.lost for ours, _ in self.rounds)
+
+    @property
+    def over_limit(self) -> int:
+        return sum(ours.over_limit for ours, _ in self.rounds)
+
+
+async def interleaved(
+    rounds: int,
+    prefix: str,
+    ours: Callable[[Path], Awaitable[S]],
+    bare: Callable[[], Awaitable[S]],
+) -> PairedReport[S]:
+    """Both sides, interleaved (the order alternates each round) so that a slow moment of a
+    shared machine does not land on one side only; judge on the median round's ratio."""
+    results: list[tuple[S, S]] = []
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        for number in range(rounds):
+            folder = Path(tmp) / f"round{number}"
+            folder.mkdir()
+            if number % 2 == 0:
+                mine = await ours(folder)
+                theirs = await bare()
+            else:
+                theirs = await bare()
+                mine = await ours(folder)
+            results.append((mine, theirs))
+    return PairedReport(tuple(results))

@@ -21,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-import statistics
-import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import closing
@@ -33,7 +31,7 @@ from typing import Any
 import discord
 
 from bot.adapters.discord.bot import QuizBot
-from bot.bench.common import percentile, synthetic_bank
+from bot.bench.common import PairedReport, interleaved, percentile, synthetic_bank
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.permissions import AdminPolicy
@@ -228,46 +226,14 @@ async def run_bare(*, users: Sequence[FakeUser], clicks: int) -> BurstResult:
         return await burst(fake, message.id, custom_ids, click_order(users, clicks))
 
 
-@dataclass(frozen=True, slots=True)
-class DiscordReport:
-    rounds: tuple[tuple[BurstResult, BurstResult], ...]
-    """(quizbot, bare discord.py) per round."""
-
-    @property
-    def ratios(self) -> list[float]:
-        return [ours.rate / bare.rate for ours, bare in self.rounds if bare.rate]
-
-    @property
-    def median_ratio(self) -> float:
-        return statistics.median(self.ratios) if self.ratios else 0.0
-
-    @property
-    def worst_p99_ms(self) -> float:
-        return max(ours.p99_ms for ours, _ in self.rounds)
-
-    @property
-    def lost(self) -> int:
-        return sum(ours.lost for ours, _ in self.rounds)
-
-    @property
-    def over_limit(self) -> int:
-        return sum(ours.over_limit for ours, _ in self.rounds)
+DiscordReport = PairedReport[BurstResult]
 
 
 async def bench_discord(*, clicks: int, users: int, rounds: int = 3) -> DiscordReport:
-    """Both sides, interleaved (the order alternates each round) so that a slow moment of a
-    shared machine does not land on one side only; the figure is the median round's ratio."""
     clickers = bench_users(users)
-    results: list[tuple[BurstResult, BurstResult]] = []
-    with tempfile.TemporaryDirectory(prefix="quizbot-bench-discord-") as tmp:
-        for number in range(rounds):
-            folder = Path(tmp) / f"round{number}"
-            folder.mkdir()
-            if number % 2 == 0:
-                ours = await run_quizbot(folder, users=clickers, clicks=clicks)
-                bare = await run_bare(users=clickers, clicks=clicks)
-            else:
-                bare = await run_bare(users=clickers, clicks=clicks)
-                ours = await run_quizbot(folder, users=clickers, clicks=clicks)
-            results.append((ours, bare))
-    return DiscordReport(tuple(results))
+    return await interleaved(
+        rounds,
+        "quizbot-bench-discord-",
+        lambda folder: run_quizbot(folder, users=clickers, clicks=clicks),
+        lambda: run_bare(users=clickers, clicks=clicks),
+    )

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +42,7 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import post_round
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.context import channel_ref
-from bot.bench.common import percentile, synthetic_bank
+from bot.bench.common import PairedReport, interleaved, percentile, synthetic_bank
 from bot.bench.discord import LETTERS, attempts_over_limit
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
@@ -308,46 +306,14 @@ async def run_bare(*, users: Sequence[FakeUser], clicks: int) -> BurstResult:
             return await burst(fake, url, requests, warm_up=warm_up, answers=False)
 
 
-@dataclass(frozen=True, slots=True)
-class SlackReport:
-    rounds: tuple[tuple[BurstResult, BurstResult], ...]
-    """(quizbot, bare bolt) per round."""
-
-    @property
-    def ratios(self) -> list[float]:
-        return [ours.rate / bare.rate for ours, bare in self.rounds if bare.rate]
-
-    @property
-    def median_ratio(self) -> float:
-        return statistics.median(self.ratios) if self.ratios else 0.0
-
-    @property
-    def worst_p99_ms(self) -> float:
-        return max(ours.p99_ms for ours, _ in self.rounds)
-
-    @property
-    def lost(self) -> int:
-        return sum(ours.lost for ours, _ in self.rounds)
-
-    @property
-    def over_limit(self) -> int:
-        return sum(ours.over_limit for ours, _ in self.rounds)
+SlackReport = PairedReport[BurstResult]
 
 
 async def bench_slack(*, clicks: int, users: int, rounds: int = 3) -> SlackReport:
-    """Both sides, interleaved (the order alternates each round) so that a slow moment of a
-    shared machine does not land on one side only; the figure is the median round's ratio."""
     clickers = bench_users(users)
-    results: list[tuple[BurstResult, BurstResult]] = []
-    with tempfile.TemporaryDirectory(prefix="quizbot-bench-slack-") as tmp:
-        for number in range(rounds):
-            folder = Path(tmp) / f"round{number}"
-            folder.mkdir()
-            if number % 2 == 0:
-                ours = await run_quizbot(folder, users=clickers, clicks=clicks)
-                bare = await run_bare(users=clickers, clicks=clicks)
-            else:
-                bare = await run_bare(users=clickers, clicks=clicks)
-                ours = await run_quizbot(folder, users=clickers, clicks=clicks)
-            results.append((ours, bare))
-    return SlackReport(tuple(results))
+    return await interleaved(
+        rounds,
+        "quizbot-bench-slack-",
+        lambda folder: run_quizbot(folder, users=clickers, clicks=clicks),
+        lambda: run_bare(users=clickers, clicks=clicks),
+    )
