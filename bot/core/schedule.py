@@ -7,11 +7,13 @@ time comes with the scheduler.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.clock import Clock
 from bot.core.models import Difficulty
 from bot.core.outcomes import QuizError
 from bot.core.rounds import ChannelRef
@@ -42,6 +44,14 @@ class Schedule:
     """Weekday numbers, Monday = 0."""
     difficulty: Difficulty | None = None
     paused: bool = False
+    next_post_at: datetime | None = None
+    """When the scheduler posts next (UTC); kept in the database so restarts know."""
+    disabled_reason: str | None = None
+    """Set when posting failed for good (channel gone, no permission): admins see it."""
+
+    @property
+    def active(self) -> bool:
+        return not self.paused and self.disabled_reason is None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -175,12 +185,18 @@ def make_schedule(
 class ScheduleService:
     """Admins' schedule commands; the store keeps one schedule per channel."""
 
-    def __init__(self, store: ScheduleStore) -> None:
+    def __init__(self, store: ScheduleStore, clock: Clock) -> None:
         self.store = store
+        self.clock = clock
+        self.on_change: Callable[[], None] = lambda: None
+        """Called after every change, so that a running scheduler wakes up."""
 
     async def set(self, schedule: Schedule) -> Schedule:
-        await self.store.save_schedule(schedule)
-        return schedule
+        """Save a schedule; its first post is the next slot from now (none is back-filled)."""
+        saved = replace(schedule, next_post_at=schedule.next_post(self.clock.now()))
+        await self.store.save_schedule(saved)
+        self.on_change()
+        return saved
 
     async def get(self, channel: ChannelRef) -> Schedule:
         found = await self.store.schedule(channel)
@@ -192,21 +208,21 @@ class ScheduleService:
         return await self.store.schedules(platform, workspace)
 
     async def pause(self, channel: ChannelRef, paused: bool = True) -> Schedule:
+        """Pause, or resume: a resumed schedule posts from the next slot on, never the missed
+        days (and a schedule disabled after a failure is enabled again)."""
         current = await self.get(channel)
-        updated = Schedule(
-            current.channel,
-            current.post_time,
-            current.timezone,
-            current.days,
-            current.difficulty,
-            paused,
-        )
+        updated = replace(current, paused=paused)
+        if not paused:
+            now = self.clock.now()
+            updated = replace(updated, next_post_at=current.next_post(now), disabled_reason=None)
         await self.store.save_schedule(updated)
+        self.on_change()
         return updated
 
     async def remove(self, channel: ChannelRef) -> Schedule:
         current = await self.get(channel)
         await self.store.remove_schedule(channel)
+        self.on_change()
         return current
 
 

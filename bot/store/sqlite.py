@@ -29,7 +29,7 @@ from bot.store import clicks, migrations, writes
 from bot.store.base import StoreBase
 from bot.store.errors import StoreError, describe
 from bot.store.history import HistoryQueries
-from bot.store.schedules import ScheduleQueries
+from bot.store.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.teams import TeamQueries
 from bot.store.writer import Writer, connect
 
@@ -69,7 +69,7 @@ def _round(row: Sequence[Any]) -> Round:
     )
 
 
-class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, StoreBase):
+class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries, StoreBase):
     def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms

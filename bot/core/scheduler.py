@@ -1,0 +1,210 @@
+"""The daily runner: posts and reveals on time, exactly once per channel and day.
+
+Rules live here; the store keeps the durable state (each schedule's next post time, and one
+claim per (channel, day) made before posting), and posters put rounds on a platform. After a
+restart, a post due less than the grace window ago is posted now; an older one is skipped with
+a log line and an entry admins see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.core.clock import Clock
+from bot.core.outcomes import Posted, QuizError, Reveal
+from bot.core.quiz import Quiz
+from bot.core.rounds import ChannelRef
+from bot.core.schedule import Schedule
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(hours=2)
+REVEAL_AT_MOST_AFTER = timedelta(hours=23)
+REVEAL_BEFORE_NEXT = timedelta(minutes=1)
+RETRY_AFTER = timedelta(seconds=30)
+MAX_SLEEP = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PostClaim:
+    channel: ChannelRef
+    local_date: str
+    due_at: datetime
+    status: str
+    """claimed, posted, skipped or failed."""
+    round_id: int | None = None
+    message_ref: str | None = None
+    reveal_at: datetime | None = None
+    revealed_at: datetime | None = None
+    detail: str = ""
+
+    @property
+    def nonce(self) -> str:
+        """The same on every try of this post, so that a platform can drop a repeat."""
+        return f"{self.channel.scope}:{self.local_date}"
+
+
+class ChannelUnavailable(Exception):
+    """The platform refuses the channel for good (deleted, no access, app removed)."""
+
+
+class Poster(Protocol):
+    async def post(self, posted: Posted, nonce: str) -> str:
+        """Put the round in its channel; the message reference. A repeat with the same nonce
+        must not post twice."""
+        ...
+
+    async def reveal(self, reveal: Reveal) -> None: ...
+
+
+class SchedulerStore(Protocol):
+    async def due_schedules(self, before: datetime) -> list[Schedule]: ...
+    async def next_wakeup(self) -> datetime | None: ...
+    async def claim_post(
+        self, channel: ChannelRef, local_date: str, due_at: datetime
+    ) -> PostClaim: ...
+    async def update_claim(self, claim: PostClaim) -> None: ...
+    async def due_reveals(self, before: datetime) -> list[PostClaim]: ...
+    async def advance_schedule(self, channel: ChannelRef, next_post_at: datetime) -> None: ...
+    async def disable_schedule(self, channel: ChannelRef, reason: str) -> None: ...
+    async def set_message_ref(self, round_id: int, ref: str) -> None: ...
+
+
+def reveal_time(schedule: Schedule, posted_at: datetime) -> datetime:
+    """One minute before the channel's next post when that is the next day; 23 hours after
+    this one when the next post is further away (over a weekend)."""
+    following = schedule.next_post(posted_at)
+    if following - posted_at <= timedelta(hours=24):
+        return following - REVEAL_BEFORE_NEXT
+    return posted_at + REVEAL_AT_MOST_AFTER
+
+
+class Scheduler:
+    def __init__(
+        self,
+        quiz: Quiz,
+        store: SchedulerStore,
+        posters: dict[str, Poster],
+        clock: Clock,
+        *,
+        grace: timedelta = GRACE,
+    ) -> None:
+        self.quiz = quiz
+        self.store = store
+        self.posters = posters
+        self.clock = clock
+        self.grace = grace
+        self._changed = asyncio.Event()
+        quiz.schedules.on_change = self._changed.set
+
+    async def tick(self) -> bool:
+        """Do everything due now; whether anything failed and should be tried again later."""
+        now = self.clock.now()
+        failed = False
+        for schedule in await self.store.due_schedules(now):
+            failed |= not await self._post(schedule, now)
+        for claim in await self.store.due_reveals(now):
+            failed |= not await self._reveal(claim)
+        return failed
+
+    async def run(self) -> None:
+        """Sleep until the earliest due post or reveal; wake early when a schedule changes."""
+        while True:
+            failed = await self.tick()
+            now = self.clock.now()
+            wake = await self.store.next_wakeup()
+            delay = MAX_SLEEP if wake is None else max(wake - now, timedelta(0))
+            if failed:
+                delay = max(min(delay, MAX_SLEEP), RETRY_AFTER)
+            self._changed.clear()
+            # Waking on a change or on time are both normal: the next tick sorts it out.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(delay, MAX_SLEEP).total_seconds())
+
+    # --- posting ------------------------------------------------------------------------------
+
+    async def _post(self, schedule: Schedule, now: datetime) -> bool:
+        due = schedule.next_post_at
+        assert due is not None
+        channel = schedule.channel
+        local_date = due.astimezone(schedule.zone).date().isoformat()
+        following = schedule.next_post(due)
+        claim = await self.store.claim_post(channel, local_date, due)
+        if claim.status in {"posted", "skipped"}:
+            await self.store.advance_schedule(channel, following)
+            return True
+        if claim.status == "claimed" and claim.round_id is None and now - due > self.grace:
+            late = now - due
+            detail = (
+                f"skipped the post due {due:%Y-%m-%d %H:%M} UTC: quizbot was down for "
+                f"{int(late.total_seconds() // 60)} minutes, longer than the grace window"
+            )
+            log.warning("schedule %s: %s", channel.scope, detail)
+            await self.store.update_claim(replace(claim, status="skipped", detail=detail))
+            await self.store.advance_schedule(channel, schedule.next_post(now))
+            return True
+        poster = self.posters.get(channel.platform)
+        if poster is None:
+            return True  # that platform is not running in this process
+        try:
+            posted = await self._round_for(claim, schedule)
+            claim = replace(claim, round_id=posted.round.id)
+            await self.store.update_claim(claim)
+            ref = await poster.post(posted, claim.nonce)
+        except ChannelUnavailable as exc:
+            reason = f"posting failed for good: {exc}"
+            log.warning("schedule %s disabled: %s", channel.scope, reason)
+            await self.store.update_claim(replace(claim, status="failed", detail=reason))
+            await self.store.disable_schedule(channel, reason)
+            return True
+        except QuizError as exc:
+            log.warning("schedule %s: %s", channel.scope, exc)
+            await self.store.update_claim(replace(claim, status="failed", detail=str(exc)))
+            await self.store.advance_schedule(channel, following)
+            return True
+        except Exception:
+            log.exception("schedule %s: post of %s failed; trying again", channel.scope, local_date)
+            return False
+        await self.quiz.context.store.set_message_ref(posted.round.id, ref)
+        await self.store.update_claim(
+            replace(claim, status="posted", message_ref=ref, reveal_at=reveal_time(schedule, due))
+        )
+        await self.store.advance_schedule(channel, following)
+        log.info(
+            "posted round %d (%s) in %s for %s", posted.round.id, posted.question.key,
+            channel.scope, local_date,
+        )  # fmt: skip
+        return True
+
+    async def _round_for(self, claim: PostClaim, schedule: Schedule) -> Posted:
+        """The claimed round, created on the first try only."""
+        if claim.round_id is not None:
+            found = await self.quiz.rounds.round(claim.round_id)
+            if found is not None and found[1] is not None:
+                return Posted(found[0], found[1])
+        posted = await self.quiz.rounds.post_daily(claim.channel, difficulty=schedule.difficulty)
+        if posted.previous is not None and posted.previous.newly_closed:
+            poster = self.posters.get(claim.channel.platform)
+            if poster is not None:
+                await poster.reveal(posted.previous)
+        return posted
+
+    async def _reveal(self, claim: PostClaim) -> bool:
+        poster = self.posters.get(claim.channel.platform)
+        if poster is None or claim.round_id is None:
+            return True
+        try:
+            reveal = await self.quiz.rounds.close(claim.round_id)
+            if reveal.newly_closed:
+                await poster.reveal(reveal)
+        except Exception:
+            log.exception("reveal of round %s failed; trying again", claim.round_id)
+            return False
+        await self.store.update_claim(replace(claim, revealed_at=self.clock.now()))
+        log.info("revealed round %d in %s", claim.round_id, claim.channel.scope)
+        return True

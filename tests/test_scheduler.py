@@ -1,0 +1,190 @@
+"""The daily runner on an injected clock: on time, in the right zone, exactly once."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import make_bank
+
+from bot.core.clock import FakeClock
+from bot.core.library import BankLibrary
+from bot.core.outcomes import Posted, Reveal
+from bot.core.quiz import Quiz
+from bot.core.rounds import ChannelRef
+from bot.core.schedule import make_schedule
+from bot.core.scheduler import ChannelUnavailable, Scheduler
+from bot.store.sqlite import SqliteStore
+
+GENERAL = ChannelRef("console", "local", "general")
+RANDOM = ChannelRef("console", "local", "random")
+MONDAY_8 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class RecordingPoster:
+    """Puts rounds nowhere but remembers them; can fail on demand."""
+
+    posts: list[tuple[str, int, str]] = field(default_factory=list)
+    reveals: list[int] = field(default_factory=list)
+    gone: set[str] = field(default_factory=set)
+    crash_once: bool = False
+
+    async def post(self, posted: Posted, nonce: str) -> str:
+        if posted.round.channel.channel in self.gone:
+            raise ChannelUnavailable("403 Missing Access")
+        if self.crash_once:
+            self.crash_once = False
+            raise RuntimeError("the process died here")
+        self.posts.append((posted.round.channel.channel, posted.round.id, nonce))
+        return f"msg-{posted.round.id}"
+
+    async def reveal(self, reveal: Reveal) -> None:
+        self.reveals.append(reveal.round.id)
+
+
+@dataclass
+class Setup:
+    quiz: Quiz
+    store: SqliteStore
+    clock: FakeClock
+    poster: RecordingPoster
+    scheduler: Scheduler
+    db: Path
+
+    def rows(self, sql: str) -> list[tuple[object, ...]]:
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(sql).fetchall()
+
+    async def at(self, when: datetime) -> bool:
+        self.clock.set(when)
+        return await self.scheduler.tick()
+
+
+@pytest.fixture
+async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
+    db = tmp_path / "quiz.db"
+    store = await SqliteStore.open(db)
+    clock = FakeClock(MONDAY_8)
+    quiz = Quiz(store, BankLibrary([make_bank("demo", easy=20)]), clock, rng=random.Random(3))
+    await quiz.start()
+    poster = RecordingPoster()
+    scheduler = Scheduler(quiz, store, {"console": poster}, clock)
+    yield Setup(quiz, store, clock, poster, scheduler, db)
+    await store.close()
+
+
+async def test_posts_on_time_and_reveals_a_minute_before_the_next(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "mon-fri"))
+    await setup.at(MONDAY_8 + timedelta(minutes=59))
+    assert setup.poster.posts == []
+    await setup.at(MONDAY_8 + timedelta(hours=1))
+    assert [(c, n) for c, _, n in setup.poster.posts] == [
+        ("general", "console:local:general:2026-11-30")
+    ]
+    assert await setup.store.next_wakeup() == datetime(2026, 12, 1, 8, 59, tzinfo=UTC)
+    await setup.at(datetime(2026, 12, 1, 8, 59, tzinfo=UTC))
+    assert setup.poster.reveals == [setup.poster.posts[0][1]]
+    await setup.at(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert len(setup.poster.posts) == 2
+    assert setup.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NULL") == [(1,)]
+
+
+async def test_weekends_are_skipped_and_the_reveal_waits_at_most_23_hours(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "mon-fri"))
+    friday = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    setup.clock.set(friday - timedelta(minutes=1))
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "mon-fri"))
+    await setup.at(friday)
+    (claim,) = await setup.store.recent_posts(GENERAL)
+    assert claim.reveal_at == friday + timedelta(hours=23)
+    schedule = await setup.quiz.schedules.get(GENERAL)
+    assert schedule.next_post_at == datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # Monday
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "wall", "expected_local"),
+    [
+        ("Europe/Berlin", datetime(2027, 3, 28, tzinfo=UTC), "02:30", "03:00"),  # spring forward
+        ("America/New_York", datetime(2027, 3, 14, tzinfo=UTC), "02:15", "03:00"),
+        ("Europe/Berlin", datetime(2026, 10, 25, tzinfo=UTC), "02:30", "02:30"),  # fall back
+        ("America/New_York", datetime(2026, 11, 1, tzinfo=UTC), "01:30", "01:30"),
+    ],
+)
+async def test_dst_days_post_once_at_a_real_time(
+    setup: Setup, zone: str, day: datetime, wall: str, expected_local: str
+) -> None:
+    setup.clock.set(day - timedelta(days=1))
+    await setup.quiz.schedules.set(make_schedule(GENERAL, wall, zone, "daily"))
+    for hour in range(0, 48):
+        await setup.at(day - timedelta(hours=6) + timedelta(hours=hour / 2))
+    claims = {c.local_date: c for c in await setup.store.recent_posts(GENERAL, limit=10)}
+    local_day = (day.astimezone(ZoneInfo(zone)) + timedelta(hours=12)).date().isoformat()
+    claim = claims[local_day]
+    assert claim.status == "posted"
+    assert claim.due_at.astimezone(ZoneInfo(zone)).strftime("%H:%M") == expected_local
+    # One post per local day, never two on the day the clocks go back.
+    days = [channel_day for _, _, channel_day in setup.poster.posts]
+    assert len(days) == len(set(days))
+
+
+async def test_pause_posts_nothing_and_resume_does_not_catch_up(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    await setup.quiz.schedules.pause(GENERAL)
+    for day in range(3):
+        await setup.at(MONDAY_8 + timedelta(days=day, hours=2))
+    assert setup.poster.posts == []
+    resumed = await setup.quiz.schedules.pause(GENERAL, paused=False)
+    assert resumed.next_post_at == datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    await setup.at(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert len(setup.poster.posts) == 1
+
+
+async def test_restart_inside_the_grace_window_posts_late(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    await setup.at(MONDAY_8 + timedelta(hours=2, minutes=30))  # 1 h 30 late
+    assert len(setup.poster.posts) == 1
+
+
+async def test_restart_outside_the_grace_window_skips_and_says_so(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    await setup.at(MONDAY_8 + timedelta(hours=4))  # 3 h late
+    assert setup.poster.posts == []
+    (claim,) = await setup.store.recent_posts(GENERAL)
+    assert claim.status == "skipped" and "longer than the grace window" in claim.detail
+    schedule = await setup.quiz.schedules.get(GENERAL)
+    assert schedule.next_post_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+async def test_a_crash_between_claim_and_post_does_not_post_twice(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    setup.poster.crash_once = True
+    assert await setup.at(MONDAY_8 + timedelta(hours=1)) is True  # failed: try again
+    assert setup.rows("SELECT status, round_id IS NOT NULL FROM schedule_posts") == [("claimed", 1)]
+    # A new process on the same database, a minute later.
+    again = Scheduler(setup.quiz, setup.store, {"console": setup.poster}, setup.clock)
+    setup.clock.advance(minutes=1)
+    assert await again.tick() is False
+    assert len(setup.poster.posts) == 1
+    assert setup.rows("SELECT COUNT(*) FROM rounds") == [(1,)]  # the claimed round, reused
+    assert setup.rows("SELECT status FROM schedule_posts") == [("posted",)]
+
+
+async def test_a_gone_channel_is_disabled_while_the_others_post(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    await setup.quiz.schedules.set(make_schedule(RANDOM, "09:00", "UTC", "daily"))
+    setup.poster.gone.add("general")
+    await setup.at(MONDAY_8 + timedelta(hours=1))
+    assert [c for c, _, _ in setup.poster.posts] == ["random"]
+    general = await setup.quiz.schedules.get(GENERAL)
+    assert general.disabled_reason and "403 Missing Access" in general.disabled_reason
+    await setup.at(MONDAY_8 + timedelta(days=1, hours=1))
+    assert [c for c, _, _ in setup.poster.posts] == ["random", "random"]
+    resumed = await setup.quiz.schedules.pause(GENERAL, paused=False)
+    assert resumed.disabled_reason is None  # resuming enables it again
