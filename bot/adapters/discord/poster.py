@@ -1,0 +1,54 @@
+"""The scheduler's Discord side: put a scheduled round in its channel, reveal it later."""
+
+from __future__ import annotations
+
+import hashlib
+
+import discord
+
+from bot.adapters.discord import render
+from bot.adapters.discord.bot import QuizBot
+from bot.adapters.discord.views import round_view
+from bot.core.outcomes import Posted, Reveal
+from bot.core.scheduler import ChannelUnavailable
+
+NONCE_LENGTH = 25  # Discord's limit for a message nonce
+
+
+def discord_nonce(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()[:NONCE_LENGTH]
+
+
+class DiscordPoster:
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+
+    async def _channel(self, channel_id: str) -> discord.abc.Messageable:
+        found = self.bot.get_channel(int(channel_id))
+        if found is None:
+            try:
+                found = await self.bot.fetch_channel(int(channel_id))
+            except (discord.NotFound, discord.Forbidden) as exc:
+                raise ChannelUnavailable(f"{exc.status} {exc.text or 'channel not found'}") from exc
+        if not isinstance(found, discord.abc.Messageable):
+            raise ChannelUnavailable(f"channel {channel_id} cannot hold messages")
+        return found
+
+    async def post(self, posted: Posted, nonce: str) -> str:
+        """Post with a nonce Discord enforces: a retry after a crash returns the first message
+        instead of posting a second one."""
+        channel = await self._channel(posted.round.channel.channel)
+        title = self.bot.quiz.library.bank(posted.question.bank).title
+        try:
+            message = await channel.send(
+                embed=render.question_embed(posted.question, title, posted.round),
+                view=round_view(posted.round, posted.question),
+                nonce=discord_nonce(nonce),
+            )
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise ChannelUnavailable(f"{exc.status} {exc.text or 'refused'}") from exc
+        return str(message.id)
+
+    async def reveal(self, reveal: Reveal) -> None:
+        channel = await self._channel(reveal.round.channel.channel)
+        await self.bot.show_reveal(channel, reveal)
