@@ -6,13 +6,15 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from bot.app import StartupError, open_app
+from bot.app import App, StartupError, open_app
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.banks import load_banks, summarize
 from bot.store.errors import StoreError
@@ -52,9 +54,23 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply migrations (backs up first)")
     upgrade.add_argument("--db", type=Path)
-    backup = db_commands.add_parser("backup", help="copy the live database to PATH")
-    backup.add_argument("path", type=Path)
+    backup = db_commands.add_parser(
+        "backup",
+        help="copy the live database to PATH, or into DIR as quizbot-YYYYMMDD-HHMMSS.db "
+        "keeping the newest N (default: QUIZBOT_BACKUP_DIR)",
+    )
+    where = backup.add_mutually_exclusive_group()
+    where.add_argument("path", nargs="?", type=Path, help="the copy to write")
+    where.add_argument("--dir", type=Path, help="a folder of rotated backups")
+    backup.add_argument(
+        "--keep", type=_positive, metavar="N", help="backups kept in DIR (QUIZBOT_BACKUP_KEEP)"
+    )
     backup.add_argument("--db", type=Path)
+
+    health = commands.add_parser(
+        "health", help="ask the running bot's health endpoint; exit 0 if healthy, else 1"
+    )
+    health.add_argument("--url", help="default: this machine on QUIZBOT_HEALTH_PORT")
 
     bench = commands.add_parser("bench", help="benchmarks that print their figures")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="NAME")
@@ -81,6 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return value
+
+
 def run_loop(main: Coroutine[Any, Any, int]) -> int:
     """Run on uvloop where it is installed (the answer path measured 15% faster), else asyncio."""
     try:
@@ -102,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_loop(_dispatch(args, settings))
     except (SettingsError, StoreError, StartupError) as exc:
         err.print(f"quizbot: {exc}", style="red", highlight=False)
-        return 2
+        # Docker reserves a healthcheck's exit code 2: unhealthy is 1.
+        return 1 if args.command == "health" else 2
     except KeyboardInterrupt:
         return 130
 
@@ -112,6 +139,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _banks_check(args.paths or settings.bank_paths)
     if args.command == "db":
         return await _db(args, settings)
+    if args.command == "health":
+        return await _health(args.url or settings.health_url)
     if args.command == "bench":
         from bot.bench.report import run_clicks, run_discord, run_slack
 
@@ -125,10 +154,20 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if platforms:
             return await _platforms(settings, platforms, db=args.db)
         Console(stderr=True).print(TOKENS_HELP, highlight=False)
-        return await _console(settings, db=args.db, banks=None, user="you", channel="general")
+        return await _console(
+            settings, db=args.db, banks=None, user="you", channel="general", services=True
+        )
     return await _console(
         settings, db=args.db, banks=args.bank, user=args.user, channel=args.channel
     )
+
+
+async def _health(url: str) -> int:
+    from bot.health import ask
+
+    healthy, said = await ask(url)
+    print(said, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
 
 
 def _banks_check(paths: Sequence[Path]) -> int:
@@ -159,35 +198,99 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     store = await SqliteStore.open(path)
     try:
-        target = await store.backup(args.path)
+        if args.path is not None:
+            target = await store.backup(args.path)
+            deleted: list[Path] = []
+        else:
+            from bot.backups import backup_into
+
+            directory = args.dir or settings.backup_dir(path)
+            keep = args.keep or settings.quizbot_backup_keep
+            target, deleted = await backup_into(store, directory, keep)
     finally:
         await store.close()
     print(f"backed up {path} to {target}")
+    for old in deleted:
+        print(f"removed old backup {old}")
     return 0
+
+
+@asynccontextmanager
+async def _services(app: App, settings: Settings) -> AsyncIterator[None]:
+    """What `quizbot run` adds around the channels: the health endpoint and daily backups."""
+    from bot.backups import daily_backups
+    from bot.health import PLATFORMS, serve_health
+
+    health = await serve_health(
+        app.store,
+        PLATFORMS,
+        host=settings.quizbot_health_host,
+        port=settings.quizbot_health_port,
+    )
+    backups = asyncio.create_task(
+        daily_backups(app.store, settings.backup_dir(app.store.path), settings.quizbot_backup_keep),
+        name="quizbot-backups",
+    )
+    try:
+        yield
+    finally:
+        backups.cancel()
+        with suppress(asyncio.CancelledError):
+            await backups
+        if health is not None:
+            await health.stop()
 
 
 async def _platforms(settings: Settings, platforms: list[str], *, db: Path | None) -> int:
     """Every configured platform in one process, on one database."""
-    async with open_app(settings, db=db) as app:
-        runs = []
+    from bot.health import PLATFORMS
+
+    async with open_app(settings, db=db) as app, _services(app, settings):
+        runs: dict[str, Coroutine[Any, Any, None]] = {}
         if "discord" in platforms:
             from bot.adapters.discord.run import run_discord
 
-            runs.append(run_discord(app, settings))
+            runs["discord"] = run_discord(app, settings)
         if "slack" in platforms:
             from bot.adapters.slack.run import run_slack
 
-            runs.append(run_slack(app, settings))
-        await asyncio.gather(*runs)
+            runs["slack"] = run_slack(app, settings)
+        tasks = {
+            name: asyncio.create_task(run, name=f"quizbot-{name}") for name, run in runs.items()
+        }
+        for name, task in tasks.items():
+            # A stand-in until the adapter registers its real check (bot/health.py): registered
+            # before the task first runs, so the adapter's own registration replaces it.
+            PLATFORMS.register(name, partial(_running, task))
+        try:
+            await asyncio.gather(*tasks.values())
+        finally:
+            for name in tasks:
+                PLATFORMS.unregister(name)
     return 0
 
 
+def _running(task: asyncio.Task[None]) -> bool:
+    return not task.done()
+
+
 async def _console(
-    settings: Settings, *, db: Path | None, banks: list[str] | None, user: str, channel: str
+    settings: Settings,
+    *,
+    db: Path | None,
+    banks: list[str] | None,
+    user: str,
+    channel: str,
+    services: bool = False,
 ) -> int:
+    """The terminal channel; with ``services`` (`quizbot run`), the health endpoint and daily
+    backups run beside it."""
     from bot.adapters.console.channel import ConsoleChannel
 
-    async with open_app(settings, db=db, banks=banks) as app:
+    async with AsyncExitStack() as stack:
+        app = await stack.enter_async_context(open_app(settings, db=db, banks=banks))
+        if services:
+            await stack.enter_async_context(_services(app, settings))
         for issue in app.bank_issues:
             Console(stderr=True).print(f"bank not loaded: {issue}", style="red", highlight=False)
         console = Console(highlight=False)

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, description="Slack HTTP mode secret.")
     slack_port: int = Field(3000, description="Port of Slack's HTTP mode.")
     slack_admin_user_ids: str = Field("", description="Slack user ids that may run admin.")
+    quizbot_health_host: str = Field(
+        "127.0.0.1", description="Address of the health endpoint (0.0.0.0: every interface)."
+    )
+    quizbot_health_port: int = Field(8080, ge=0, le=65535, description="Health endpoint port.")
+    # A str, not a Path: the empty value of .env.example must mean "the default", not ".".
+    quizbot_backup_dir: str = Field("", description="Daily backups (default: DB folder/backups).")
+    quizbot_backup_keep: int = Field(7, ge=1, description="Daily backups kept.")
 
     @field_validator("quizbot_timezone")
     @classmethod
@@ -66,6 +73,23 @@ class Settings(BaseSettings):
     @property
     def admin_roles(self) -> list[str]:
         return [part.strip() for part in self.quizbot_admin_roles.split(",") if part.strip()]
+
+    def backup_dir(self, database: Path) -> Path:
+        """Where the daily backups of ``database`` go: a ``backups`` folder beside it unless
+        QUIZBOT_BACKUP_DIR says otherwise."""
+        if self.quizbot_backup_dir.strip():
+            return Path(self.quizbot_backup_dir.strip())
+        return database.parent / "backups"
+
+    @property
+    def health_url(self) -> str:
+        """The URL `quizbot health` asks: this machine, on the port the server listens on."""
+        host = self.quizbot_health_host.strip()
+        if host in ("", "0.0.0.0", "::"):
+            host = "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.quizbot_health_port}/health"
 
     def platforms(self) -> list[str]:
         found = []

@@ -2,23 +2,82 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from bot.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_compose_runs_quizbot_with_its_data_volume_and_env_file() -> None:
+def compose_service() -> tuple[dict[str, Any], dict[str, Any]]:
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
-    service = compose["services"]["quizbot"]
+    return compose, compose["services"]["quizbot"]
+
+
+def dockerfile_env() -> dict[str, str]:
+    """The ENV of the Dockerfile (``ENV A=1 \\ B=2`` form)."""
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            found.update(re.findall(r"([A-Z_]+)=(\S+)", line))
+    return found
+
+
+def container_env() -> dict[str, str]:
+    """What the bot sees in the container: the image's ENV, then the compose environment."""
+    _, service = compose_service()
+    return {**dockerfile_env(), **{k: str(v) for k, v in service["environment"].items()}}
+
+
+def test_compose_runs_quizbot_with_its_data_volume_and_env_file() -> None:
+    compose, service = compose_service()
     assert service["command"] == ["quizbot", "run"]
     assert service["env_file"] == [".env"]
     assert service["restart"] == "unless-stopped"
-    volume, _, mount = service["volumes"][0].partition(":")
-    assert volume in compose["volumes"]
-    assert service["environment"]["QUIZBOT_DB"].startswith(mount + "/")
     assert service["build"] == "."
+    assert list(compose["services"]) == ["quizbot"]
+
+
+def test_the_named_volume_holds_the_database_and_its_backups() -> None:
+    compose, service = compose_service()
+    volume, _, mount = service["volumes"][0].partition(":")
+    assert volume in compose["volumes"]  # named, not a bind mount
+    env = container_env()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        quizbot_db=Path(env["QUIZBOT_DB"]),
+        quizbot_backup_dir=env.get("QUIZBOT_BACKUP_DIR", ""),
+    )
+    database = settings.quizbot_db
+    assert database.is_relative_to(mount)
+    assert settings.backup_dir(database).is_relative_to(mount)
+    # The migrations' own backups go beside the database: in the volume too.
+
+
+def test_healthcheck_runs_quizbot_health_on_the_port_the_bot_listens_on() -> None:
+    _, service = compose_service()
+    check = service["healthcheck"]
+    assert check["test"][:3] == ["CMD", "quizbot", "health"]
+    assert (check["interval"], check["timeout"], check["retries"], check["start_period"]) == (
+        "30s",
+        "5s",
+        3,
+        "30s",
+    )
+    env = container_env()
+    port = int(env.get("QUIZBOT_HEALTH_PORT", Settings.model_fields["quizbot_health_port"].default))
+    settings = Settings(_env_file=None, quizbot_health_port=port)  # type: ignore[call-arg]
+    if "--url" in check["test"]:
+        url = check["test"][check["test"].index("--url") + 1]
+    else:
+        url = settings.health_url  # what `quizbot health` asks without --url
+    assert f":{port}/health" in url
+    assert re.search(rf"^EXPOSE {port}$", (REPO / "Dockerfile").read_text(), re.MULTILINE)
 
 
 def test_image_installs_what_the_bot_reads_at_run_time() -> None:
@@ -26,11 +85,15 @@ def test_image_installs_what_the_bot_reads_at_run_time() -> None:
     for needed in ("COPY bot ", "COPY banks ", "COPY migrations ", "pip install"):
         assert needed in dockerfile
     assert 'CMD ["quizbot", "run"]' in dockerfile
+    env = dockerfile_env()
+    # Banks are read from where they were copied; the database lives in the volume.
+    assert env["QUIZBOT_BANKS"] == "/app/banks" and "COPY banks ./banks" in dockerfile
+    assert env["QUIZBOT_DB"].startswith("/data/") and 'VOLUME ["/data"]' in dockerfile
+    # The health client is quizbot itself (aiohttp comes with discord.py): no curl needed.
+    assert "curl" not in dockerfile and "wget" not in dockerfile
 
 
 def test_env_example_names_every_setting() -> None:
-    from bot.config import Settings
-
     example = (REPO / ".env.example").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in example
