@@ -243,28 +243,39 @@ async def _services(app: App, settings: Settings) -> AsyncIterator[None]:
 
 async def _platforms(settings: Settings, platforms: list[str], *, db: Path | None) -> int:
     """Every configured platform in one process, on one database."""
+    from bot.core.clock import SystemClock
+    from bot.core.scheduler import Poster, Scheduler
     from bot.health import PLATFORMS
 
     async with open_app(settings, db=db) as app, _services(app, settings):
+        # Each platform adds its poster once its client exists; the scheduler posts through
+        # whichever are there.
+        posters: dict[str, Poster] = {}
         runs: dict[str, Coroutine[Any, Any, None]] = {}
         if "discord" in platforms:
             from bot.adapters.discord.run import run_discord
 
-            runs["discord"] = run_discord(app, settings)
+            runs["discord"] = run_discord(app, settings, posters)
         if "slack" in platforms:
             from bot.adapters.slack.run import run_slack
 
-            runs["slack"] = run_slack(app, settings)
+            runs["slack"] = run_slack(app, settings, posters)
+        scheduler = Scheduler(app.quiz, app.store, posters, SystemClock())
+        runs["scheduler"] = scheduler.run()
         tasks = {
             name: asyncio.create_task(run, name=f"quizbot-{name}") for name, run in runs.items()
         }
         for name, task in tasks.items():
+            if name == "scheduler":
+                continue
             # A stand-in until the adapter registers its real check (bot/health.py): registered
             # before the task first runs, so the adapter's own registration replaces it.
             PLATFORMS.register(name, partial(_running, task))
         try:
             await asyncio.gather(*tasks.values())
         finally:
+            for task in tasks.values():
+                task.cancel()
             for name in tasks:
                 PLATFORMS.unregister(name)
     return 0

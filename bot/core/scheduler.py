@@ -53,6 +53,10 @@ class ChannelUnavailable(Exception):
     """The platform refuses the channel for good (deleted, no access, app removed)."""
 
 
+class NotReady(Exception):
+    """The platform is not connected yet: try again later, nothing is wrong."""
+
+
 class Poster(Protocol):
     async def post(self, posted: Posted, nonce: str) -> str:
         """Put the round in its channel; the message reference. A repeat with the same nonce
@@ -162,6 +166,9 @@ class Scheduler:
             await self.store.update_claim(replace(claim, status="failed", detail=reason))
             await self.store.disable_schedule(channel, reason)
             return True
+        except NotReady:
+            log.info("schedule %s: %s is not connected yet", channel.scope, channel.platform)
+            return False
         except QuizError as exc:
             log.warning("schedule %s: %s", channel.scope, exc)
             await self.store.update_claim(replace(claim, status="failed", detail=str(exc)))
@@ -202,6 +209,8 @@ class Scheduler:
             reveal = await self.quiz.rounds.close(claim.round_id)
             if reveal.newly_closed:
                 await poster.reveal(reveal)
+        except NotReady:
+            return False
         except Exception:
             log.exception("reveal of round %s failed; trying again", claim.round_id)
             return False

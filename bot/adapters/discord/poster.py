@@ -10,7 +10,7 @@ from bot.adapters.discord import render
 from bot.adapters.discord.bot import QuizBot
 from bot.adapters.discord.views import round_view
 from bot.core.outcomes import Posted, Reveal
-from bot.core.scheduler import ChannelUnavailable
+from bot.core.scheduler import ChannelUnavailable, NotReady
 
 NONCE_LENGTH = 25  # Discord's limit for a message nonce
 
@@ -24,6 +24,8 @@ class DiscordPoster:
         self.bot = bot
 
     async def _channel(self, channel_id: str) -> discord.abc.Messageable:
+        if not self.bot.is_ready():
+            raise NotReady
         found = self.bot.get_channel(int(channel_id))
         if found is None:
             try:

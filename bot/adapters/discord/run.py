@@ -7,9 +7,12 @@ import logging
 import discord
 
 from bot.adapters.discord.bot import QuizBot
+from bot.adapters.discord.poster import DiscordPoster
 from bot.app import App, StartupError
 from bot.config import Settings
 from bot.core.permissions import AdminPolicy
+from bot.core.scheduler import Poster
+from bot.health import PLATFORMS
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +30,14 @@ def make_client(app: App, settings: Settings) -> QuizBot:
     )
 
 
-async def run_discord(app: App, settings: Settings) -> None:
+async def run_discord(
+    app: App, settings: Settings, posters: dict[str, Poster] | None = None
+) -> None:
     assert settings.discord_token is not None
     client = make_client(app, settings)
+    if posters is not None:
+        posters["discord"] = DiscordPoster(client)
+    PLATFORMS.register("discord", client.is_ready)
     try:
         await client.start(settings.discord_token.get_secret_value())
     except discord.LoginFailure:

@@ -13,9 +13,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.app import build_app
+from bot.adapters.slack.poster import SlackPoster
 from bot.app import App, StartupError
 from bot.config import Settings
 from bot.core.permissions import AdminPolicy
+from bot.core.scheduler import Poster
+from bot.health import PLATFORMS
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ TOKEN_HELP = (
 )
 
 
-async def run_slack(app: App, settings: Settings) -> None:
+async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | None = None) -> None:
     assert settings.slack_bot_token is not None
     token = settings.slack_bot_token.get_secret_value()
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
@@ -46,6 +49,8 @@ async def run_slack(app: App, settings: Settings) -> None:
         client=AsyncWebClient(token=token, session=session),
         admins=admins,
     )
+    if posters is not None:
+        posters["slack"] = SlackPoster(bolt.client, bolt.deps)  # type: ignore[attr-defined]
     try:
         await _serve(bolt, settings, app_token)
     finally:
@@ -61,6 +66,7 @@ async def _serve(bolt: AsyncApp, settings: Settings, app_token: str) -> None:
     log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
     if app_token:
         handler = AsyncSocketModeHandler(bolt, app_token)
+        PLATFORMS.register("slack", handler.client.is_connected)
         await handler.start_async()  # type: ignore[no-untyped-call]  # slack_bolt is untyped here
         return
     runner = web.AppRunner(bolt.web_app(path="/slack/events"))
