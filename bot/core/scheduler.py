@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -28,6 +29,7 @@ REVEAL_AT_MOST_AFTER = timedelta(hours=23)
 REVEAL_BEFORE_NEXT = timedelta(minutes=1)
 RETRY_AFTER = timedelta(seconds=30)
 MAX_SLEEP = timedelta(hours=1)
+FAN_OUT = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +109,31 @@ class Scheduler:
         quiz.schedules.on_change = self._changed.set
 
     async def tick(self) -> bool:
-        """Do everything due now; whether anything failed and should be tried again later."""
+        """Do everything due now; whether anything failed and should be tried again later.
+
+        Channels are handled side by side, at most FAN_OUT at a time per platform: a slow or
+        failing channel never holds up the others, and the platform clients pace the requests
+        (discord.py keeps to Discord's limits and waits out 429s; the Slack client retries
+        after Retry-After)."""
         now = self.clock.now()
-        failed = False
-        for schedule in await self.store.due_schedules(now):
-            failed |= not await self._post(schedule, now)
-        for claim in await self.store.due_reveals(now):
-            failed |= not await self._reveal(claim)
-        return failed
+        gates: dict[str, asyncio.Semaphore] = {}
+
+        async def gated(platform: str, work: Awaitable[bool]) -> bool:
+            gate = gates.setdefault(platform, asyncio.Semaphore(FAN_OUT))
+            async with gate:
+                return await work
+
+        posts = [
+            gated(schedule.channel.platform, self._post(schedule, now))
+            for schedule in await self.store.due_schedules(now)
+        ]
+        outcomes = list(await asyncio.gather(*posts))
+        reveals = [
+            gated(claim.channel.platform, self._reveal(claim))
+            for claim in await self.store.due_reveals(now)
+        ]
+        outcomes += await asyncio.gather(*reveals)
+        return not all(outcomes)
 
     async def run(self) -> None:
         """Sleep until the earliest due post or reveal; wake early when a schedule changes."""

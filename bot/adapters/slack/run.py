@@ -10,6 +10,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.app import build_app
@@ -46,7 +47,12 @@ async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | N
         app.quiz,
         token=token,
         signing_secret=secret or None,
-        client=AsyncWebClient(token=token, session=session),
+        client=AsyncWebClient(
+            token=token,
+            session=session,
+            # Slack answers 429 with Retry-After when a channel gets over ~1 message/s.
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
+        ),
         admins=admins,
     )
     if posters is not None:
