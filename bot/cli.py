@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     slack_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
     slack_bench.add_argument("--users", type=int, default=500)
     slack_bench.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    fanout_bench = bench_commands.add_parser(
+        "fanout", help="one scheduler tick posting to many Discord channels at 50 requests/s"
+    )
+    fanout_bench.add_argument("--channels", type=_positive, default=1000)
+    fanout_bench.add_argument(
+        "--schedules", type=_positive, default=10_000, help="schedules loaded for the peak RSS"
+    )
     return parser
 
 
@@ -142,8 +149,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "health":
         return await _health(args.url or settings.health_url)
     if args.command == "bench":
-        from bot.bench.report import run_clicks, run_discord, run_slack
+        from bot.bench.report import run_clicks, run_discord, run_fanout, run_slack
 
+        if args.bench_command == "fanout":
+            return await run_fanout(args)
         if args.bench_command == "discord":
             return await run_discord(args)
         if args.bench_command == "slack":

@@ -19,7 +19,7 @@ from bot.core.library import BankLibrary
 from bot.core.outcomes import Correct, Gone, Wrong
 from bot.core.periods import Period, period_keys
 from bot.core.quiz import Quiz
-from bot.core.rounds import UserRef
+from bot.core.rounds import ChannelRef, UserRef
 from bot.store import migrations
 from bot.store.errors import StoreError
 from bot.store.sqlite import SqliteStore
@@ -359,3 +359,19 @@ async def test_one_users_name_is_kept_when_a_later_request_has_none(store: Sqlit
 
     assert ann == again == renamed
     assert (await store.user_history(ann)).name == "Ann B."
+
+
+async def test_rounds_opened_side_by_side_are_all_read_back(tmp_path: Path) -> None:
+    """Many posts at once (the scheduler's fan-out) each see the round they just committed."""
+    store = await SqliteStore.open(tmp_path / "quiz.db")
+    try:
+        quiz = Quiz(store, BankLibrary([make_bank("demo", easy=5)]), FakeClock(T0))
+        await quiz.start()
+        channels = [ChannelRef("discord", "g", f"c{n}") for n in range(64)]
+        posted = await asyncio.gather(*(quiz.rounds.post_daily(c) for c in channels))
+        assert sorted(p.round.channel.channel for p in posted) == sorted(
+            c.channel for c in channels
+        )
+        assert len({p.round.id for p in posted}) == 64
+    finally:
+        await store.close()

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bot.bench.clicks import bench_clicks
 from bot.bench.discord import LETTERS, bench_discord
+from bot.bench.fanout import RATE_LIMIT, bench_fanout
 from bot.bench.slack import CONNECTIONS, bench_slack
 
 CLICK_RATIO_TARGET = 1.0
@@ -21,6 +22,8 @@ DISCORD_RATIO_TARGET = 0.8
 DISCORD_P99_TARGET_MS = 250.0
 SLACK_RATIO_TARGET = 0.8
 SLACK_P99_TARGET_MS = 250.0
+FANOUT_RATIO_TARGET = 1.1
+FANOUT_RSS_TARGET_MB = 150.0
 
 
 async def run_clicks(args: argparse.Namespace) -> int:
@@ -209,6 +212,59 @@ async def run_slack(args: argparse.Namespace) -> int:
         f"median ratio {report.median_ratio:.2f} (target >= {SLACK_RATIO_TARGET}); quizbot's "
         f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {SLACK_P99_TARGET_MS:.0f} ms), "
         f"0 lost, 0 over the limit: target {'met' if met else 'MISSED'}",
+        soft_wrap=True,
+    )
+    return 0
+
+
+async def run_fanout(args: argparse.Namespace) -> int:
+    logging.getLogger("bot").setLevel(logging.WARNING)
+    # discord.py logs a warning for every 429 it waits out; the bench counts them instead.
+    logging.getLogger("discord").setLevel(logging.ERROR)
+    console = Console(highlight=False, width=110)
+    console.print(
+        f"bench fanout: one scheduler tick posting to {args.channels:,} Discord channels all due "
+        f"at the same minute, through real discord.py on the fake Discord answering 429 beyond "
+        f"{RATE_LIMIT} requests/s; then {args.schedules:,} schedules loaded into a fresh store",
+        soft_wrap=True,
+    )
+    fanout, memory = await bench_fanout(channels=args.channels, schedules=args.schedules)
+    # One line each, for whoever parses them.
+    console.print(
+        f"total {fanout.seconds:.2f} s; floor {fanout.floor:.2f} s ({fanout.channels:,} / "
+        f"{RATE_LIMIT}/s); ratio {fanout.ratio:.3f} (target <= {FANOUT_RATIO_TARGET})",
+        soft_wrap=True,
+    )
+    console.print(
+        f"posted {fanout.posted:,}; 429s {fanout.rate_limited:,}; duplicates "
+        f"{fanout.duplicates}; skipped {fanout.skipped}; tick asked for a retry: "
+        f"{'yes' if fanout.failed else 'no'}",
+        soft_wrap=True,
+    )
+    if fanout.errors:
+        console.print(
+            "posts that failed with an exception (left for a retry): "
+            + ", ".join(f"{name} x{count}" for name, count in fanout.errors),
+            soft_wrap=True,
+        )
+    fanout_met = (
+        fanout.ratio <= FANOUT_RATIO_TARGET and not fanout.duplicates and not fanout.skipped
+    )
+    console.print(
+        f"fanout: target {'met' if fanout_met else 'MISSED'} (<= {FANOUT_RATIO_TARGET} x floor, "
+        "0 duplicates, 0 skipped)",
+        soft_wrap=True,
+    )
+    console.print(
+        f"{memory.schedules:,} schedules saved in {memory.save_seconds:.2f} s; due_schedules "
+        f"returned {memory.due:,}, with next_wakeup {memory.query_seconds * 1000:.0f} ms",
+        soft_wrap=True,
+    )
+    rss_met = memory.peak_rss_mb <= FANOUT_RSS_TARGET_MB
+    console.print(
+        f"peak RSS of the process {memory.peak_rss_mb:.1f} MB (after the fanout alone "
+        f"{memory.rss_before_mb:.1f} MB); target <= {FANOUT_RSS_TARGET_MB:.0f} MB "
+        f"{'met' if rss_met else 'MISSED'}",
         soft_wrap=True,
     )
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,15 +18,22 @@ class StoreBase:
     path: Path
     writer: Writer
     _reader: aiosqlite.Connection | None
+    _reading: asyncio.Lock | None = None
 
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if self._reader is None:
             raise StoreError("the store is closed")
-        try:
-            async with self._reader.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
-        except sqlite3.OperationalError as exc:
-            raise StoreError(describe(exc, self.path)) from exc
+        if self._reading is None:
+            self._reading = asyncio.Lock()
+        # One query at a time on the reading connection: while one cursor is open, SQLite keeps
+        # the connection's read snapshot, and a query interleaved with it would not see what the
+        # writer has just committed (32 posts side by side lost 13% of their new rounds).
+        async with self._reading:
+            try:
+                async with self._reader.execute(sql, params) as cursor:
+                    return list(await cursor.fetchall())
+            except sqlite3.OperationalError as exc:
+                raise StoreError(describe(exc, self.path)) from exc
 
     async def _row(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = await self._rows(sql, params)
