@@ -7,7 +7,7 @@ import random
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -567,3 +567,16 @@ async def test_start_up_logs_the_invite_url_with_what_the_bot_needs(
     permissions = discord.Permissions(int(line.split("permissions=")[1].split("&")[0]))
     assert permissions.send_messages and permissions.embed_links and permissions.view_channel
     assert not permissions.administrator and not permissions.manage_guild
+
+
+async def test_schedule_show_tells_admins_what_was_skipped_or_disabled(stack: Stack) -> None:
+    general = ChannelRef("discord", str(GUILD_ID), str(GENERAL_ID))
+    await stack.quiz.schedules.set(make_schedule(general, "09:00", "UTC"))
+    store = stack.quiz.context.store
+    claim = await store.claim_post(general, "2026-11-30", T0)  # type: ignore[attr-defined]
+    await store.update_claim(replace(claim, status="skipped", detail="quizbot was down"))  # type: ignore[attr-defined]
+    await store.disable_schedule(general, "posting failed for good: 403 Missing Access")  # type: ignore[attr-defined]
+    shown = await reply(stack.fake, await stack.fake.slash("quiz-admin", "schedule", "show",
+                                                           user=ADMIN))  # fmt: skip
+    assert "⚠️ 2026-11-30: quizbot was down" in shown["text"]
+    assert "disabled: posting failed for good: 403 Missing Access" in shown["text"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -100,3 +100,41 @@ async def test_schedules_are_stored_shown_paused_and_removed(quiz: Quiz) -> None
     await service.remove(CHANNEL)
     with pytest.raises(ScheduleError, match="no schedule"):
         await service.get(CHANNEL)
+
+
+def test_a_weekly_rotation_sets_each_days_difficulty() -> None:
+    schedule = make_schedule(CHANNEL, "09:00", "UTC", "mon,wed,fri", "mon:easy,wed:medium,fri:hard")
+    monday = datetime(2026, 11, 30, tzinfo=UTC).date()
+    assert [schedule.difficulty_on(monday + timedelta(days=n)) for n in (0, 2, 4)] == [
+        Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD,
+    ]  # fmt: skip
+    assert schedule.describe_difficulty() == "Mon easy, Wed medium, Fri hard"
+    with pytest.raises(ScheduleError, match="write day:level"):
+        make_schedule(CHANNEL, "09:00", "UTC", None, "mon:easy,fri")
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "at"),
+    [("4h", timedelta(hours=4), None), ("90m", timedelta(minutes=90), None),
+     ("2h30m", timedelta(hours=2, minutes=30), None), ("17:00", None, time(17, 0)),
+     (None, None, None)],
+)  # fmt: skip
+def test_reveal_policies_are_read(
+    text: str | None, after: timedelta | None, at: time | None
+) -> None:
+    schedule = make_schedule(CHANNEL, "09:00", "UTC", reveal=text)
+    assert (schedule.reveal_after, schedule.reveal_at) == (after, at)
+
+
+def test_a_bad_reveal_says_what_to_write() -> None:
+    with pytest.raises(ScheduleError, match="a delay like 4h or 90m, or a time like 17:00"):
+        make_schedule(CHANNEL, "09:00", "UTC", reveal="soon")
+    with pytest.raises(ScheduleError, match="between 5 minutes and 7 days"):
+        make_schedule(CHANNEL, "09:00", "UTC", reveal="200h")
+
+
+async def test_policies_survive_the_database(quiz: Quiz) -> None:
+    saved = await quiz.schedules.set(
+        make_schedule(CHANNEL, "09:00", "UTC", "mon-fri", "mon:easy,fri:hard", "4h")
+    )
+    assert await quiz.schedules.get(CHANNEL) == saved

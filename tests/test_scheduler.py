@@ -188,3 +188,31 @@ async def test_a_gone_channel_is_disabled_while_the_others_post(setup: Setup) ->
     assert [c for c, _, _ in setup.poster.posts] == ["random", "random"]
     resumed = await setup.quiz.schedules.pause(GENERAL, paused=False)
     assert resumed.disabled_reason is None  # resuming enables it again
+
+
+async def test_rotation_and_reveal_policies_are_followed(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "quiz.db")
+    clock = FakeClock(MONDAY_8)
+    bank = make_bank("demo", easy=5, medium=5, hard=5)
+    quiz = Quiz(store, BankLibrary([bank]), clock, rng=random.Random(3))
+    await quiz.start()
+    poster = RecordingPoster()
+    scheduler = Scheduler(quiz, store, {"console": poster}, clock)
+    try:
+        await quiz.schedules.set(
+            make_schedule(GENERAL, "09:00", "UTC", "mon,wed", "mon:hard,wed:easy", "4h")
+        )
+        clock.set(MONDAY_8 + timedelta(hours=1))
+        await scheduler.tick()
+        (claim,) = await store.recent_posts(GENERAL)
+        assert claim.reveal_at == MONDAY_8 + timedelta(hours=5)  # 4 h after the post
+        found = await quiz.rounds.round(poster.posts[0][1])
+        assert found is not None and found[1] is not None
+        assert found[1].difficulty.value == "hard"  # Monday's level
+        await quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily", None, "17:00"))
+        clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+        await scheduler.tick()
+        latest = (await store.recent_posts(GENERAL))[0]
+        assert latest.reveal_at == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    finally:
+        await store.close()

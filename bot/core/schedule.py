@@ -44,10 +44,38 @@ class Schedule:
     """Weekday numbers, Monday = 0."""
     difficulty: Difficulty | None = None
     paused: bool = False
+    rotation: tuple[tuple[int, Difficulty], ...] = ()
+    """Weekday -> difficulty, e.g. Mon easy / Wed medium / Fri hard (other days: difficulty)."""
+    reveal_after: timedelta | None = None
+    reveal_at: time | None = None
+    """Reveal at this wall time after the post; neither set: one minute before the next post,
+    or 23 hours after the post when the next is further away."""
     next_post_at: datetime | None = None
     """When the scheduler posts next (UTC); kept in the database so restarts know."""
     disabled_reason: str | None = None
     """Set when posting failed for good (channel gone, no permission): admins see it."""
+
+    def difficulty_on(self, day: date) -> Difficulty | None:
+        """The difficulty of the question posted on ``day`` (a day in the schedule's zone)."""
+        for weekday, level in self.rotation:
+            if weekday == day.weekday():
+                return level
+        return self.difficulty
+
+    def describe_difficulty(self) -> str:
+        if self.rotation:
+            return ", ".join(
+                f"{WEEKDAYS[d].capitalize()} {level.value}" for d, level in self.rotation
+            )
+        return self.difficulty.value if self.difficulty else "any difficulty"
+
+    def describe_reveal(self) -> str:
+        if self.reveal_after is not None:
+            minutes = int(self.reveal_after.total_seconds() // 60)
+            return f"reveal {minutes // 60}h{minutes % 60:02d} after posting"
+        if self.reveal_at is not None:
+            return f"reveal at {self.reveal_at:%H:%M}"
+        return "reveal before the next post"
 
     @property
     def active(self) -> bool:
@@ -154,6 +182,42 @@ def describe_days(days: frozenset[int]) -> str:
     return ", ".join(WEEKDAYS[day].capitalize() for day in sorted(days))
 
 
+def parse_rotation(text: str) -> tuple[tuple[int, Difficulty], ...]:
+    """``mon:easy,wed:medium,fri:hard`` -> ((0, easy), (2, medium), (4, hard))."""
+    found: dict[int, Difficulty] = {}
+    for part in re.split(r"[,\s]+", text.strip().lower()):
+        if not part:
+            continue
+        day, sep, level = part.partition(":")
+        if not sep:
+            raise ScheduleError(
+                f"'{part}' is not a rotation entry: write day:level, e.g. mon:easy,fri:hard"
+            )
+        parsed = parse_difficulty(level)
+        if parsed is None:
+            raise ScheduleError(f"'{part}': a rotation names easy, medium or hard for each day")
+        found[_weekday(day)] = parsed
+    return tuple(sorted(found.items()))
+
+
+def parse_reveal(text: str | None) -> tuple[timedelta | None, time | None]:
+    """``4h``, ``90m``, ``2h30m`` after posting, or a wall time ``17:00``; empty: the default."""
+    if text is None or not text.strip() or text.strip().lower() == "default":
+        return None, None
+    cleaned = text.strip().lower().removeprefix("after ").strip()
+    if _TIME.match(cleaned):
+        return None, parse_time(cleaned)
+    match = re.fullmatch(r"(?:(\d+)h)?\s*(?:(\d+)m)?", cleaned)
+    if match is None or not any(match.groups()):
+        raise ScheduleError(
+            f"'{text}' is not a reveal time: use a delay like 4h or 90m, or a time like 17:00"
+        )
+    delay = timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))
+    if not timedelta(minutes=5) <= delay <= timedelta(days=7):
+        raise ScheduleError("reveal between 5 minutes and 7 days after posting")
+    return delay, None
+
+
 def parse_difficulty(text: str | None) -> Difficulty | None:
     if text is None or text.strip().lower() in {"", "any"}:
         return None
@@ -171,15 +235,47 @@ def make_schedule(
     timezone: str,
     days: str | None = None,
     difficulty: str | None = None,
+    reveal: str | None = None,
 ) -> Schedule:
-    """A schedule from what an admin typed; every problem is a ScheduleError with a sentence."""
+    """A schedule from what an admin typed; every problem is a ScheduleError with a sentence.
+
+    ``difficulty`` is any, easy, medium, hard, or a weekly rotation like mon:easy,fri:hard."""
+    rotation: tuple[tuple[int, Difficulty], ...] = ()
+    level: Difficulty | None = None
+    if difficulty is not None and ":" in difficulty:
+        rotation = parse_rotation(difficulty)
+    else:
+        level = parse_difficulty(difficulty)
+    reveal_after, reveal_at = parse_reveal(reveal)
     return Schedule(
         channel=channel,
         post_time=parse_time(post_time),
         timezone=parse_timezone(timezone),
         days=parse_days(days),
-        difficulty=parse_difficulty(difficulty),
+        difficulty=level,
+        rotation=rotation,
+        reveal_after=reveal_after,
+        reveal_at=reveal_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PostClaim:
+    channel: ChannelRef
+    local_date: str
+    due_at: datetime
+    status: str
+    """claimed, posted, skipped or failed."""
+    round_id: int | None = None
+    message_ref: str | None = None
+    reveal_at: datetime | None = None
+    revealed_at: datetime | None = None
+    detail: str = ""
+
+    @property
+    def nonce(self) -> str:
+        """The same on every try of this post, so that a platform can drop a repeat."""
+        return f"{self.channel.scope}:{self.local_date}"
 
 
 class ScheduleService:
@@ -219,6 +315,11 @@ class ScheduleService:
         self.on_change()
         return updated
 
+    async def problems(self, channel: ChannelRef, limit: int = 3) -> list[PostClaim]:
+        """The channel's recent posts that were skipped or failed, newest first."""
+        recent = await self.store.recent_posts(channel, limit)
+        return [claim for claim in recent if claim.status in {"skipped", "failed"}]
+
     async def remove(self, channel: ChannelRef) -> Schedule:
         current = await self.get(channel)
         await self.store.remove_schedule(channel)
@@ -231,3 +332,4 @@ class ScheduleStore(Protocol):
     async def schedule(self, channel: ChannelRef) -> Schedule | None: ...
     async def schedules(self, platform: str, workspace: str) -> list[Schedule]: ...
     async def remove_schedule(self, channel: ChannelRef) -> None: ...
+    async def recent_posts(self, channel: ChannelRef, limit: int = 7) -> list[PostClaim]: ...

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -20,7 +20,7 @@ from bot.core.clock import Clock
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef
-from bot.core.schedule import Schedule
+from bot.core.schedule import PostClaim, Schedule
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +30,6 @@ REVEAL_BEFORE_NEXT = timedelta(minutes=1)
 RETRY_AFTER = timedelta(seconds=30)
 MAX_SLEEP = timedelta(hours=1)
 FAN_OUT = 32
-
-
-@dataclass(frozen=True, slots=True)
-class PostClaim:
-    channel: ChannelRef
-    local_date: str
-    due_at: datetime
-    status: str
-    """claimed, posted, skipped or failed."""
-    round_id: int | None = None
-    message_ref: str | None = None
-    reveal_at: datetime | None = None
-    revealed_at: datetime | None = None
-    detail: str = ""
-
-    @property
-    def nonce(self) -> str:
-        """The same on every try of this post, so that a platform can drop a repeat."""
-        return f"{self.channel.scope}:{self.local_date}"
 
 
 class ChannelUnavailable(Exception):
@@ -82,8 +63,19 @@ class SchedulerStore(Protocol):
 
 
 def reveal_time(schedule: Schedule, posted_at: datetime) -> datetime:
-    """One minute before the channel's next post when that is the next day; 23 hours after
-    this one when the next post is further away (over a weekend)."""
+    """The schedule's reveal policy: a delay after posting, a wall time after posting, or by
+    default one minute before the next post when that is the next day and 23 hours after this
+    one when the next post is further away (over a weekend)."""
+    if schedule.reveal_after is not None:
+        return posted_at + schedule.reveal_after
+    if schedule.reveal_at is not None:
+        local = posted_at.astimezone(schedule.zone)
+        for offset in range(0, 2):
+            moment = datetime.combine(
+                local.date() + timedelta(days=offset), schedule.reveal_at, tzinfo=schedule.zone
+            )
+            if moment > posted_at:
+                return moment
     following = schedule.next_post(posted_at)
     if following - posted_at <= timedelta(hours=24):
         return following - REVEAL_BEFORE_NEXT
@@ -213,7 +205,10 @@ class Scheduler:
             found = await self.quiz.rounds.round(claim.round_id)
             if found is not None and found[1] is not None:
                 return Posted(found[0], found[1])
-        posted = await self.quiz.rounds.post_daily(claim.channel, difficulty=schedule.difficulty)
+        day = claim.due_at.astimezone(schedule.zone).date()
+        posted = await self.quiz.rounds.post_daily(
+            claim.channel, difficulty=schedule.difficulty_on(day)
+        )
         if posted.previous is not None and posted.previous.newly_closed:
             poster = self.posters.get(claim.channel.platform)
             if poster is not None:

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.core.models import Difficulty
 from bot.core.rounds import ChannelRef
-from bot.core.schedule import Schedule
-from bot.core.scheduler import PostClaim
+from bot.core.schedule import PostClaim, Schedule
 from bot.store.base import StoreBase
 
 _COLUMNS = (
     "platform, workspace, channel, post_time, timezone, days, difficulty, paused, "
-    "next_post_at, disabled_reason"
+    "next_post_at, disabled_reason, rotation, reveal_after_minutes, reveal_at"
 )
 
 
 def _schedule(row: Any) -> Schedule:
     (platform, workspace, channel, post_time, timezone, days, difficulty, paused, next_post_at,
-     disabled_reason) = row  # fmt: skip
+     disabled_reason, rotation, reveal_after, reveal_at) = row  # fmt: skip
     hour, minute = (int(part) for part in post_time.split(":"))
     return Schedule(
         channel=ChannelRef(platform, workspace, channel),
@@ -31,6 +30,13 @@ def _schedule(row: Any) -> Schedule:
         paused=bool(paused),
         next_post_at=datetime.fromisoformat(next_post_at) if next_post_at else None,
         disabled_reason=disabled_reason,
+        rotation=tuple(
+            (int(day), Difficulty(level))
+            for day, _, level in (part.partition(":") for part in (rotation or "").split(","))
+            if level
+        ),
+        reveal_after=timedelta(minutes=reveal_after) if reveal_after is not None else None,
+        reveal_at=time.fromisoformat(reveal_at) if reveal_at else None,
     )
 
 
@@ -48,11 +54,14 @@ class ScheduleQueries(StoreBase):
             int(schedule.paused),
             schedule.next_post_at.isoformat() if schedule.next_post_at else None,
             schedule.disabled_reason,
+            ",".join(f"{day}:{level.value}" for day, level in schedule.rotation) or None,
+            int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None,
+            schedule.reveal_at.strftime("%H:%M") if schedule.reveal_at else None,
         )
         await self.writer.run(
             lambda conn: conn.execute(
                 f"INSERT OR REPLACE INTO schedules ({_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
         )

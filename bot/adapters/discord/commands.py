@@ -240,7 +240,8 @@ class AdminGroup(app_commands.Group):
         time="HH:MM, e.g. 09:30",
         timezone="IANA zone, e.g. Europe/Berlin",
         days="mon-fri (default), daily, weekends or a list like mon,wed,fri",
-        difficulty="any (default), easy, medium or hard",
+        difficulty="any (default), easy, medium, hard, or a rotation like mon:easy,fri:hard",
+        reveal="when to reveal: a delay like 4h, a time like 17:00, or default",
     )
     @app_commands.autocomplete(timezone=zone_names)
     async def schedule_set(
@@ -250,11 +251,12 @@ class AdminGroup(app_commands.Group):
         time: str,
         timezone: str,
         days: str | None = None,
-        difficulty: Literal["any", "easy", "medium", "hard"] | None = None,
+        difficulty: str | None = None,
+        reveal: str | None = None,
     ) -> None:
         quiz = quiz_bot(interaction).quiz
         schedule = make_schedule(
-            self._target(interaction, channel), time, timezone, days, difficulty
+            self._target(interaction, channel), time, timezone, days, difficulty, reveal
         )
         await quiz.schedules.set(schedule)
         await private(
@@ -265,7 +267,11 @@ class AdminGroup(app_commands.Group):
     async def schedule_show(self, interaction: discord.Interaction) -> None:
         quiz = quiz_bot(interaction).quiz
         found = await quiz.schedules.of_workspace("discord", str(interaction.guild_id))
-        lines = [f"<#{s.channel.channel}>: {describe(s)}" for s in found]
+        lines = []
+        for schedule in found:
+            lines.append(f"<#{schedule.channel.channel}>: {describe(schedule)}")
+            for claim in await quiz.schedules.problems(schedule.channel):
+                lines.append(f"  ⚠️ {claim.local_date}: {claim.detail}")
         await private(interaction, render.note("\n".join(lines) or "No schedules yet."))
 
     @schedule.command(name="pause", description="Stop posting in a channel until resumed")
@@ -358,9 +364,10 @@ class AdminGroup(app_commands.Group):
 
 
 def describe(schedule: Schedule) -> str:
-    level = schedule.difficulty.value if schedule.difficulty else "any difficulty"
     state = " (paused)" if schedule.paused else ""
+    if schedule.disabled_reason:
+        state += f" — ⛔ disabled: {schedule.disabled_reason}; resume to try again"
     return (
         f"{schedule.post_time:%H:%M} {schedule.timezone}, {schedule.describe_days()}, "
-        f"{level}{state}"
+        f"{schedule.describe_difficulty()}, {schedule.describe_reveal()}{state}"
     )

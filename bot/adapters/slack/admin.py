@@ -17,7 +17,7 @@ from bot.adapters.slack.context import SlackDeps, channel_ref, team_of
 from bot.core.outcomes import QuizError, Reveal
 from bot.core.permissions import NOT_ADMIN
 from bot.core.rounds import ChannelRef
-from bot.core.schedule import WEEKDAYS, ScheduleError, make_schedule
+from bot.core.schedule import WEEKDAYS, Schedule, ScheduleError, make_schedule
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ CALLBACK = "quiz_admin"
 CHANNEL, TIME, ZONE, DAYS, LEVEL, TEAM = (
     "admin_channel", "admin_time", "admin_zone", "admin_days", "admin_level", "admin_team",
 )  # fmt: skip
+ROTATION, REVEAL = "admin_rotation", "admin_reveal"
 ACTIONS = ("admin_post_now", "admin_reveal_now", "admin_pause", "admin_resume")
 
 
@@ -91,6 +92,19 @@ async def admin_modal(deps: SlackDeps, team: str, channel: ChannelRef) -> dict[s
                 "initial_option": next(o for o in levels if o["value"] == level),
             },
         ),
+        _input(
+            ROTATION,
+            "Or a weekly rotation (e.g. mon:easy,wed:medium,fri:hard)",
+            {"type": "plain_text_input"}
+            | ({"initial_value": _rotation_text(current)} if current and current.rotation else {}),
+            optional=True,
+        ),
+        _input(
+            REVEAL,
+            "Reveal (a delay like 4h, a time like 17:00; empty: before the next post)",
+            {"type": "plain_text_input"},
+            optional=True,
+        ),
         _input(TEAM, "Create a team (optional)", {"type": "plain_text_input"}, optional=True),
         {
             "type": "actions",
@@ -126,6 +140,10 @@ async def admin_modal(deps: SlackDeps, team: str, channel: ChannelRef) -> dict[s
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": body,
     }
+
+
+def _rotation_text(schedule: Schedule) -> str:
+    return ",".join(f"{WEEKDAYS[day]}:{level.value}" for day, level in schedule.rotation)
 
 
 def _chosen_channel(body: dict[str, Any]) -> str:
@@ -251,6 +269,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             for option in value(DAYS).get("selected_options") or []
         )
         level = (value(LEVEL).get("selected_option") or {}).get("value")
+        rotation = str(value(ROTATION).get("value") or "").strip()
+        reveal = str(value(REVEAL).get("value") or "").strip() or None
         errors: dict[str, str] = {}
         if not days:
             errors[DAYS] = "Pick at least one weekday."
@@ -261,11 +281,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 str(value(TIME).get("selected_time") or ""),
                 str(value(ZONE).get("value") or ""),
                 days or None,
-                level,
+                rotation or level,
+                reveal,
             )
         except ScheduleError as exc:
             message = str(exc)
-            errors[ZONE if "time zone" in message else TIME] = message
+            if "time zone" in message:
+                errors[ZONE] = message
+            elif "rotation" in message or "weekday" in message:
+                errors[ROTATION] = message
+            elif "reveal" in message:
+                errors[REVEAL] = message
+            else:
+                errors[TIME] = message
         team_name = str(value(TEAM).get("value") or "").strip()
         if errors or schedule is None:
             await ack(response_action="errors", errors=errors)

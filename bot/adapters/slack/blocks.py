@@ -153,9 +153,11 @@ def stats_blocks(result: UserStats) -> list[Block]:
 
 
 def describe_schedule(schedule: Schedule) -> str:
-    level = schedule.difficulty.value if schedule.difficulty else "any difficulty"
     state = " (paused)" if schedule.paused else ""
+    if schedule.disabled_reason:
+        state += f" — ⛔ disabled: {schedule.disabled_reason}; resume to try again"
     return (
         f"<#{schedule.channel.channel}>: {schedule.post_time:%H:%M} {schedule.timezone}, "
-        f"{schedule.describe_days()}, {level}{state}"
+        f"{schedule.describe_days()}, {schedule.describe_difficulty()}, "
+        f"{schedule.describe_reveal()}{state}"
     )
