@@ -216,3 +216,19 @@ async def test_rotation_and_reveal_policies_are_followed(tmp_path: Path) -> None
         assert latest.reveal_at == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
     finally:
         await store.close()
+
+
+async def test_every_post_reveal_and_skip_is_one_log_line(
+    setup: Setup, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="bot.core.scheduler")
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    await setup.at(MONDAY_8 + timedelta(hours=1))
+    await setup.at(datetime(2026, 12, 1, 8, 59, tzinfo=UTC))
+    await setup.at(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))  # 5 h late: skipped
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.core.scheduler"]
+    round_id = setup.poster.posts[0][1]
+    channel = "channel=console:local:general"
+    assert lines[0].startswith(f"event=post {channel} day=2026-11-30 round={round_id} ")
+    assert lines[1] == f"event=reveal {channel} round={round_id}"
+    assert lines[2].startswith(f"event=skip {channel} day=2026-12-01 reason=")

@@ -1,5 +1,8 @@
 """The daily runner: posts and reveals on time, exactly once per channel and day.
 
+Every post, reveal, skip and error is one log line of key=value pairs (event, channel, day,
+round), so that a day's activity can be grepped or shipped to a log store as it is.
+
 Rules live here; the store keeps the durable state (each schedule's next post time, and one
 claim per (channel, day) made before posting), and posters put rounds on a platform. After a
 restart, a post due less than the grace window ago is posted now; an older one is skipped with
@@ -159,7 +162,7 @@ class Scheduler:
                 f"skipped the post due {due:%Y-%m-%d %H:%M} UTC: quizbot was down for "
                 f"{int(late.total_seconds() // 60)} minutes, longer than the grace window"
             )
-            log.warning("schedule %s: %s", channel.scope, detail)
+            log.warning("event=skip channel=%s day=%s reason=%r", channel.scope, local_date, detail)
             await self.store.update_claim(replace(claim, status="skipped", detail=detail))
             await self.store.advance_schedule(channel, schedule.next_post(now))
             return True
@@ -173,20 +176,26 @@ class Scheduler:
             ref = await poster.post(posted, claim.nonce)
         except ChannelUnavailable as exc:
             reason = f"posting failed for good: {exc}"
-            log.warning("schedule %s disabled: %s", channel.scope, reason)
+            log.warning(
+                "event=disable channel=%s day=%s reason=%r", channel.scope, local_date, reason
+            )
             await self.store.update_claim(replace(claim, status="failed", detail=reason))
             await self.store.disable_schedule(channel, reason)
             return True
         except NotReady:
-            log.info("schedule %s: %s is not connected yet", channel.scope, channel.platform)
+            log.info("event=wait channel=%s reason=%r", channel.scope, "platform not connected yet")
             return False
         except QuizError as exc:
-            log.warning("schedule %s: %s", channel.scope, exc)
+            log.warning(
+                "event=fail channel=%s day=%s reason=%r", channel.scope, local_date, str(exc)
+            )
             await self.store.update_claim(replace(claim, status="failed", detail=str(exc)))
             await self.store.advance_schedule(channel, following)
             return True
         except Exception:
-            log.exception("schedule %s: post of %s failed; trying again", channel.scope, local_date)
+            log.exception(
+                "event=error channel=%s day=%s round=%s", channel.scope, local_date, claim.round_id
+            )
             return False
         await self.quiz.context.store.set_message_ref(posted.round.id, ref)
         await self.store.update_claim(
@@ -194,8 +203,8 @@ class Scheduler:
         )
         await self.store.advance_schedule(channel, following)
         log.info(
-            "posted round %d (%s) in %s for %s", posted.round.id, posted.question.key,
-            channel.scope, local_date,
+            "event=post channel=%s day=%s round=%d question=%s message=%s",
+            channel.scope, local_date, posted.round.id, posted.question.key, ref,
         )  # fmt: skip
         return True
 
@@ -226,8 +235,10 @@ class Scheduler:
         except NotReady:
             return False
         except Exception:
-            log.exception("reveal of round %s failed; trying again", claim.round_id)
+            log.exception(
+                "event=error channel=%s round=%s step=reveal", claim.channel.scope, claim.round_id
+            )
             return False
         await self.store.update_claim(replace(claim, revealed_at=self.clock.now()))
-        log.info("revealed round %d in %s", claim.round_id, claim.channel.scope)
+        log.info("event=reveal channel=%s round=%d", claim.channel.scope, claim.round_id)
         return True
