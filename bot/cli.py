@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -269,7 +270,13 @@ async def _platforms(settings: Settings, platforms: list[str], *, db: Path | Non
             from bot.adapters.slack.run import run_slack
 
             runs["slack"] = run_slack(app, settings, posters)
-        scheduler = Scheduler(app.quiz, app.store, posters, SystemClock())
+        scheduler = Scheduler(
+            app.quiz,
+            app.store,
+            posters,
+            SystemClock(),
+            grace=timedelta(minutes=settings.quizbot_grace_minutes),
+        )
         runs["scheduler"] = scheduler.run()
         tasks = {
             name: asyncio.create_task(run, name=f"quizbot-{name}") for name, run in runs.items()

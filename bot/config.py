@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     quizbot_banks: str = Field("banks", description="Bank files or folders, comma-separated.")
     quizbot_timezone: str = Field("UTC", description="IANA zone whose weeks the boards use.")
     quizbot_log_level: str = Field("INFO")
+    quizbot_grace_minutes: int = Field(
+        120, ge=0, description="After a restart, post what was due at most this long ago."
+    )
     discord_token: SecretStr | None = Field(None, description="Discord bot token.")
     discord_guild_ids: str = Field("", description="Servers to sync commands to at once.")
     quizbot_admin_roles: str = Field("", description="Role names or ids that may run admin.")

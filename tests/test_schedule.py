@@ -138,3 +138,12 @@ async def test_policies_survive_the_database(quiz: Quiz) -> None:
         make_schedule(CHANNEL, "09:00", "UTC", "mon-fri", "mon:easy,fri:hard", "4h")
     )
     assert await quiz.schedules.get(CHANNEL) == saved
+
+
+async def test_a_schedule_may_keep_to_chosen_banks(quiz: Quiz) -> None:
+    bank = quiz.library.banks[0].id
+    saved = await quiz.schedules.set(make_schedule(CHANNEL, "09:00", "UTC", banks=f" {bank} "))
+    assert saved.banks == (bank,) and saved.describe_banks() == f"banks {bank}"
+    assert (await quiz.schedules.get(CHANNEL)).banks == (bank,)
+    with pytest.raises(ScheduleError, match="There is no bank 'nope'"):
+        await quiz.schedules.set(make_schedule(CHANNEL, "09:00", "UTC", banks="nope"))

@@ -232,3 +232,23 @@ async def test_every_post_reveal_and_skip_is_one_log_line(
     assert lines[0].startswith(f"event=post {channel} day=2026-11-30 round={round_id} ")
     assert lines[1] == f"event=reveal {channel} round={round_id}"
     assert lines[2].startswith(f"event=skip {channel} day=2026-12-01 reason=")
+
+
+async def test_a_schedule_posts_only_from_its_banks(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "quiz.db")
+    clock = FakeClock(MONDAY_8)
+    banks = [make_bank("alpha", easy=5), make_bank("beta", easy=5)]
+    quiz = Quiz(store, BankLibrary(banks), clock, rng=random.Random(3))
+    await quiz.start()
+    poster = RecordingPoster()
+    scheduler = Scheduler(quiz, store, {"console": poster}, clock)
+    try:
+        await quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily", banks="beta"))
+        for day in range(4):
+            clock.set(MONDAY_8 + timedelta(days=day, hours=1))
+            await scheduler.tick()
+        picked = [await quiz.rounds.round(round_id) for _, round_id, _ in poster.posts]
+        assert len(picked) == 4
+        assert {found[0].question.bank for found in picked if found} == {"beta"}
+    finally:
+        await store.close()

@@ -31,7 +31,7 @@ class Quiz:
         self.practice = PracticeService(self.context, self.rounds)
         self.boards = Boards(self.context)
         self.teams = Teams(self.context)
-        self.schedules = ScheduleService(store, clock)
+        self.schedules = ScheduleService(store, clock, lambda: {bank.id for bank in library.banks})
 
     @property
     def library(self) -> BankLibrary:

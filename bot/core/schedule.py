@@ -44,6 +44,8 @@ class Schedule:
     """Weekday numbers, Monday = 0."""
     difficulty: Difficulty | None = None
     paused: bool = False
+    banks: tuple[str, ...] = ()
+    """Draw only from these banks (empty: every bank enabled in the workspace)."""
     rotation: tuple[tuple[int, Difficulty], ...] = ()
     """Weekday -> difficulty, e.g. Mon easy / Wed medium / Fri hard (other days: difficulty)."""
     reveal_after: timedelta | None = None
@@ -68,6 +70,9 @@ class Schedule:
                 f"{WEEKDAYS[d].capitalize()} {level.value}" for d, level in self.rotation
             )
         return self.difficulty.value if self.difficulty else "any difficulty"
+
+    def describe_banks(self) -> str:
+        return f"banks {', '.join(self.banks)}" if self.banks else "all banks"
 
     def describe_reveal(self) -> str:
         if self.reveal_after is not None:
@@ -236,6 +241,7 @@ def make_schedule(
     days: str | None = None,
     difficulty: str | None = None,
     reveal: str | None = None,
+    banks: str | None = None,
 ) -> Schedule:
     """A schedule from what an admin typed; every problem is a ScheduleError with a sentence.
 
@@ -256,6 +262,9 @@ def make_schedule(
         rotation=rotation,
         reveal_after=reveal_after,
         reveal_at=reveal_at,
+        banks=tuple(
+            dict.fromkeys(b.strip().lower() for b in re.split(r"[,\s]+", banks or "") if b.strip())
+        ),
     )
 
 
@@ -281,14 +290,21 @@ class PostClaim:
 class ScheduleService:
     """Admins' schedule commands; the store keeps one schedule per channel."""
 
-    def __init__(self, store: ScheduleStore, clock: Clock) -> None:
+    def __init__(
+        self, store: ScheduleStore, clock: Clock, known_banks: Callable[[], set[str]] = set
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.known_banks = known_banks
         self.on_change: Callable[[], None] = lambda: None
         """Called after every change, so that a running scheduler wakes up."""
 
     async def set(self, schedule: Schedule) -> Schedule:
         """Save a schedule; its first post is the next slot from now (none is back-filled)."""
+        unknown = [bank for bank in schedule.banks if bank not in self.known_banks()]
+        if unknown:
+            known = ", ".join(sorted(self.known_banks())) or "none loaded"
+            raise ScheduleError(f"There is no bank '{unknown[0]}'. Banks: {known}.")
         saved = replace(schedule, next_post_at=schedule.next_post(self.clock.now()))
         await self.store.save_schedule(saved)
         self.on_change()

@@ -216,7 +216,9 @@ class Scheduler:
                 return Posted(found[0], found[1])
         day = claim.due_at.astimezone(schedule.zone).date()
         posted = await self.quiz.rounds.post_daily(
-            claim.channel, difficulty=schedule.difficulty_on(day)
+            claim.channel,
+            difficulty=schedule.difficulty_on(day),
+            banks=list(schedule.banks) or None,
         )
         if posted.previous is not None and posted.previous.newly_closed:
             poster = self.posters.get(claim.channel.platform)

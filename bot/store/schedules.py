@@ -13,13 +13,13 @@ from bot.store.base import StoreBase
 
 _COLUMNS = (
     "platform, workspace, channel, post_time, timezone, days, difficulty, paused, "
-    "next_post_at, disabled_reason, rotation, reveal_after_minutes, reveal_at"
+    "next_post_at, disabled_reason, rotation, reveal_after_minutes, reveal_at, banks"
 )
 
 
 def _schedule(row: Any) -> Schedule:
     (platform, workspace, channel, post_time, timezone, days, difficulty, paused, next_post_at,
-     disabled_reason, rotation, reveal_after, reveal_at) = row  # fmt: skip
+     disabled_reason, rotation, reveal_after, reveal_at, banks) = row  # fmt: skip
     hour, minute = (int(part) for part in post_time.split(":"))
     return Schedule(
         channel=ChannelRef(platform, workspace, channel),
@@ -37,6 +37,7 @@ def _schedule(row: Any) -> Schedule:
         ),
         reveal_after=timedelta(minutes=reveal_after) if reveal_after is not None else None,
         reveal_at=time.fromisoformat(reveal_at) if reveal_at else None,
+        banks=tuple(bank for bank in (banks or "").split(",") if bank),
     )
 
 
@@ -57,11 +58,12 @@ class ScheduleQueries(StoreBase):
             ",".join(f"{day}:{level.value}" for day, level in schedule.rotation) or None,
             int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None,
             schedule.reveal_at.strftime("%H:%M") if schedule.reveal_at else None,
+            ",".join(schedule.banks) or None,
         )
         await self.writer.run(
             lambda conn: conn.execute(
                 f"INSERT OR REPLACE INTO schedules ({_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
         )

@@ -242,6 +242,7 @@ class AdminGroup(app_commands.Group):
         days="mon-fri (default), daily, weekends or a list like mon,wed,fri",
         difficulty="any (default), easy, medium, hard, or a rotation like mon:easy,fri:hard",
         reveal="when to reveal: a delay like 4h, a time like 17:00, or default",
+        banks="only these banks, comma-separated ids (default: all enabled banks)",
     )
     @app_commands.autocomplete(timezone=zone_names)
     async def schedule_set(
@@ -253,10 +254,11 @@ class AdminGroup(app_commands.Group):
         days: str | None = None,
         difficulty: str | None = None,
         reveal: str | None = None,
+        banks: str | None = None,
     ) -> None:
         quiz = quiz_bot(interaction).quiz
         schedule = make_schedule(
-            self._target(interaction, channel), time, timezone, days, difficulty, reveal
+            self._target(interaction, channel), time, timezone, days, difficulty, reveal, banks
         )
         await quiz.schedules.set(schedule)
         await private(
@@ -369,5 +371,6 @@ def describe(schedule: Schedule) -> str:
         state += f" — ⛔ disabled: {schedule.disabled_reason}; resume to try again"
     return (
         f"{schedule.post_time:%H:%M} {schedule.timezone}, {schedule.describe_days()}, "
-        f"{schedule.describe_difficulty()}, {schedule.describe_reveal()}{state}"
+        f"{schedule.describe_difficulty()}, {schedule.describe_banks()}, "
+        f"{schedule.describe_reveal()}{state}"
     )

@@ -25,7 +25,7 @@ CALLBACK = "quiz_admin"
 CHANNEL, TIME, ZONE, DAYS, LEVEL, TEAM = (
     "admin_channel", "admin_time", "admin_zone", "admin_days", "admin_level", "admin_team",
 )  # fmt: skip
-ROTATION, REVEAL = "admin_rotation", "admin_reveal"
+ROTATION, REVEAL, BANKS = "admin_rotation", "admin_reveal", "admin_banks"
 ACTIONS = ("admin_post_now", "admin_reveal_now", "admin_pause", "admin_resume")
 
 
@@ -103,6 +103,13 @@ async def admin_modal(deps: SlackDeps, team: str, channel: ChannelRef) -> dict[s
             REVEAL,
             "Reveal (a delay like 4h, a time like 17:00; empty: before the next post)",
             {"type": "plain_text_input"},
+            optional=True,
+        ),
+        _input(
+            BANKS,
+            "Only these banks (comma-separated ids; empty: all enabled banks)",
+            {"type": "plain_text_input"}
+            | ({"initial_value": ",".join(current.banks)} if current and current.banks else {}),
             optional=True,
         ),
         _input(TEAM, "Create a team (optional)", {"type": "plain_text_input"}, optional=True),
@@ -271,6 +278,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         level = (value(LEVEL).get("selected_option") or {}).get("value")
         rotation = str(value(ROTATION).get("value") or "").strip()
         reveal = str(value(REVEAL).get("value") or "").strip() or None
+        chosen_banks = str(value(BANKS).get("value") or "").strip() or None
         errors: dict[str, str] = {}
         if not days:
             errors[DAYS] = "Pick at least one weekday."
@@ -283,6 +291,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 days or None,
                 rotation or level,
                 reveal,
+                chosen_banks,
             )
         except ScheduleError as exc:
             message = str(exc)
@@ -298,8 +307,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if errors or schedule is None:
             await ack(response_action="errors", errors=errors)
             return
+        try:
+            schedule = await deps.quiz.schedules.set(schedule)
+        except ScheduleError as exc:
+            await ack(response_action="errors", errors={BANKS: str(exc)})
+            return
         await ack()
-        await deps.quiz.schedules.set(schedule)
         note = f"Scheduled {blocks.describe_schedule(schedule)}"
         if team_name:
             try:

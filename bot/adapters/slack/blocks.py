@@ -159,5 +159,5 @@ def describe_schedule(schedule: Schedule) -> str:
     return (
         f"<#{schedule.channel.channel}>: {schedule.post_time:%H:%M} {schedule.timezone}, "
         f"{schedule.describe_days()}, {schedule.describe_difficulty()}, "
-        f"{schedule.describe_reveal()}{state}"
+        f"{schedule.describe_banks()}, {schedule.describe_reveal()}{state}"
     )
