@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
@@ -101,11 +102,17 @@ async def interleaved(
         for number in range(rounds):
             folder = Path(tmp) / f"round{number}"
             folder.mkdir()
+            # Each side starts clean: the previous side's client, store and fake are garbage,
+            # and a full collection of them in the middle of a burst is not the bot's doing.
             if number % 2 == 0:
+                gc.collect()
                 mine = await ours(folder)
+                gc.collect()
                 theirs = await bare()
             else:
+                gc.collect()
                 theirs = await bare()
+                gc.collect()
                 mine = await ours(folder)
             results.append((mine, theirs))
     return PairedReport(tuple(results))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.adapters.discord import render
+from bot.adapters.text import DISCORD, outcome_text
 from bot.core.models import Question, QuestionType
 from bot.core.outcomes import (
     AlreadyFinished,
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 # Discord kills an interaction that is not acknowledged within 3 s; past this, defer first.
 ACK_BUDGET_S = 2.0
+CONTENT_LIMIT = 2000  # Discord's limit for a message's text
 FINAL = (Correct, Exhausted, AlreadyFinished, Closed, NotFound, Gone)
 
 
@@ -237,7 +239,12 @@ async def answer_and_reply(
 
 async def send_private(interaction: discord.Interaction, outcome: Outcome) -> None:
     view = outcome_view(outcome)
-    if view is None:
+    text = outcome_text(outcome, DISCORD)
+    if view is None and getattr(outcome, "test", None) is None and len(text) <= CONTENT_LIMIT:
+        # A plain markdown message: what most answers are, and far lighter than an embed for
+        # discord.py and Discord to build and parse on every click.
+        await interaction.response.send_message(text, ephemeral=True)
+    elif view is None:
         await interaction.response.send_message(embeds=outcome_embeds(outcome), ephemeral=True)
     else:
         await interaction.response.send_message(
