@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     discord_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
     discord_bench.add_argument("--users", type=int, default=500)
-    discord_bench.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    discord_bench.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
     slack_bench = bench_commands.add_parser(
         "slack", help="signed block_actions requests into bolt over HTTP against a bare app"
     )
