@@ -13,11 +13,11 @@ import asyncio
 import logging
 import os
 import re
-import sqlite3
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.store.audit import seal_backup
 from bot.store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -51,18 +51,6 @@ def rotate(directory: Path, keep: int) -> list[Path]:
     return old
 
 
-def _seal(path: Path) -> None:
-    """Make the copy one self-contained file (rollback journal, not WAL) and check it."""
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA journal_mode = DELETE")
-        verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
-    finally:
-        conn.close()
-    if verdict != "ok":
-        raise sqlite3.DatabaseError(f"backup {path} failed its check: {verdict}")
-
-
 def _discard(path: Path) -> None:
     """Remove a copy cut short, without hiding why it was (the folder may be unusable)."""
     with suppress(OSError):
@@ -79,7 +67,7 @@ async def backup_into(
     partial = directory / f".{target.name}.partial"
     try:
         await store.backup(partial)  # creates the folder if needed
-        await asyncio.to_thread(_seal, partial)
+        await asyncio.to_thread(seal_backup, partial)
         await asyncio.to_thread(os.replace, partial, target)
     finally:
         await asyncio.to_thread(_discard, partial)

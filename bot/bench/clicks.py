@@ -9,12 +9,10 @@ attempts; insert attempt; upsert score; COMMIT) on a WAL file with synchronous=N
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import statistics
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.bench.common import percentile, synthetic_bank
@@ -24,6 +22,7 @@ from bot.core.outcomes import Correct, Exhausted, Wrong
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
+from bot.store.audit import bare_sqlite_clicks
 from bot.store.seed import seed_board_history
 from bot.store.sqlite import SqliteStore
 
@@ -94,42 +93,9 @@ async def run_quizbot(folder: Path, *, concurrency: int, clicks: int) -> ClickRe
 
 def run_baseline(folder: Path, *, clicks: int) -> ClickResult:
     """One stdlib sqlite3 transaction per click, the way most bots do it."""
-    conn = sqlite3.connect(folder / "baseline.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.executescript(
-        """
-        CREATE TABLE attempts (round_id INTEGER, user_id INTEGER, attempt_no INTEGER,
-                               answer TEXT, correct INTEGER, at TEXT,
-                               PRIMARY KEY (round_id, user_id, attempt_no)) WITHOUT ROWID;
-        CREATE TABLE scores (round_id INTEGER, user_id INTEGER, points INTEGER,
-                             PRIMARY KEY (round_id, user_id)) WITHOUT ROWID;
-        """
-    )
-    latencies: list[float] = []
     started = time.perf_counter()
-    pairs = max(1, clicks // CLICKS_PER_PAIR)
-    for pair in range(pairs):
-        for letter in ("A", "C", "B"):
-            began = time.perf_counter()
-            conn.execute("BEGIN IMMEDIATE")
-            (used,) = conn.execute(
-                "SELECT COUNT(*) FROM attempts WHERE round_id = ? AND user_id = ?", (1, pair)
-            ).fetchone()
-            correct = int(letter == "B")
-            conn.execute(
-                "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?)",
-                (1, pair, used + 1, letter, correct, datetime.now(UTC).isoformat()),
-            )
-            conn.execute(
-                """INSERT INTO scores VALUES (?, ?, ?) ON CONFLICT (round_id, user_id)
-                   DO UPDATE SET points = points + excluded.points""",
-                (1, pair, 10 * correct),
-            )
-            conn.execute("COMMIT")
-            latencies.append(time.perf_counter() - began)
+    latencies = bare_sqlite_clicks(folder / "baseline.db", max(1, clicks // CLICKS_PER_PAIR))
     elapsed = time.perf_counter() - started
-    conn.close()
     return ClickResult(
         clicks=len(latencies),
         seconds=elapsed,

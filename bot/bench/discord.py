@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import time
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
+from bot.store.audit import attempts_over_limit
 from bot.store.sqlite import SqliteStore
 from bot.testing.discord import (
     ADMIN,
@@ -139,19 +138,6 @@ def answer_ids(message: dict[str, Any]) -> dict[str, str]:
             if match := re.fullmatch(r"quiz:a:\d+:([A-E])", component.get("custom_id", "")):
                 found[match[1]] = component["custom_id"]
     return found
-
-
-def attempts_over_limit(db: Path) -> int:
-    """Attempt rows stored beyond each person's allowance: the limit held if this is 0."""
-    with closing(sqlite3.connect(db)) as conn:
-        (over,) = conn.execute(
-            """SELECT COALESCE(SUM(used - allowed), 0) FROM (
-                   SELECT COUNT(*) AS used, r.attempts_allowed AS allowed
-                   FROM attempts a JOIN rounds r ON r.id = a.round_id
-                   GROUP BY a.round_id, a.user_id)
-               WHERE used > allowed"""
-        ).fetchone()
-    return int(over)
 
 
 async def run_quizbot(folder: Path, *, users: Sequence[FakeUser], clicks: int) -> BurstResult:

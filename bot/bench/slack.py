@@ -43,12 +43,13 @@ from bot.adapters.slack.admin import post_round
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.context import channel_ref
 from bot.bench.common import PairedReport, interleaved, percentile, synthetic_bank
-from bot.bench.discord import LETTERS, attempts_over_limit
+from bot.bench.discord import LETTERS
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
 from bot.core.rounds import Round, RoundKind
+from bot.store.audit import attempts_over_limit
 from bot.store.sqlite import SqliteStore
 from bot.testing.slack import (
     GENERAL_ID,
