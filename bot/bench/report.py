@@ -6,11 +6,13 @@ import argparse
 import logging
 import statistics
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from bot.bench.clicks import bench_clicks
+from bot.bench.common import PairedReport
 from bot.bench.discord import LETTERS, bench_discord
 from bot.bench.fanout import RATE_LIMIT, bench_fanout
 from bot.bench.slack import CONNECTIONS, bench_slack
@@ -117,40 +119,13 @@ async def run_discord(args: argparse.Namespace) -> int:
         "/s: clicks acknowledged per second; p50/p99: gateway send to callback received; "
         "over: attempts stored beyond the round's limit; conns: HTTP connections the bot opened"
     )
-    for name, results in (
-        ("quizbot", [ours for ours, _ in report.rounds]),
-        ("bare discord.py", [bare for _, bare in report.rounds]),
-    ):
-        line = (
-            f"{name}: median {_median(r.rate for r in results):,.0f} acks/s, "
-            f"p50 {_median(r.p50_ms for r in results):.1f} ms, "
-            f"p99 {_median(r.p99_ms for r in results):.1f} ms "
-            f"(worst {max(r.p99_ms for r in results):.1f} ms); "
-            f"lost: {sum(r.lost for r in results)}"
-        )
-        if name == "quizbot":  # the bare bot keeps no attempts
-            line += f"; over the limit: {sum(r.over_limit for r in results)}"
-        console.print(line, soft_wrap=True)  # one line each, for whoever parses them
-    met = (
-        report.median_ratio >= DISCORD_RATIO_TARGET
-        and report.worst_p99_ms <= DISCORD_P99_TARGET_MS
-        and report.lost == 0
-        and report.over_limit == 0
-    )
-    console.print(
-        f"median ratio {report.median_ratio:.2f} (target >= {DISCORD_RATIO_TARGET}); quizbot's "
-        f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {DISCORD_P99_TARGET_MS:.0f} ms), "
-        f"0 lost, 0 over the limit: target {'met' if met else 'MISSED'}",
-        soft_wrap=True,
-    )
+    _summary(console, report, "bare discord.py", "acks/s", DISCORD_RATIO_TARGET,
+             DISCORD_P99_TARGET_MS)  # fmt: skip
     return 0
 
 
 async def run_slack(args: argparse.Namespace) -> int:
     logging.getLogger("bot").setLevel(logging.WARNING)
-    # build_app gives bolt both a token and a client, which bolt warns about for each app;
-    # bolt sets its loggers' levels itself, so only that message is dropped.
-    logging.getLogger("slack_bolt.AsyncApp").addFilter(_not_token_unused)
     console = Console(highlight=False, width=110)
     if not 0 < args.clicks <= args.users * len(LETTERS):
         console.print(f"bench slack: --clicks must be 1 to {len(LETTERS)} x --users")
@@ -188,32 +163,8 @@ async def run_slack(args: argparse.Namespace) -> int:
         "(bolt answers at ack()); lost: no HTTP 200, or no answer on the response_url; over: "
         "attempts stored beyond the round's limit; answered s: first request to last answer"
     )
-    for name, results in (
-        ("quizbot", [ours for ours, _ in report.rounds]),
-        ("bare bolt", [bare for _, bare in report.rounds]),
-    ):
-        line = (
-            f"{name}: median {_median(r.rate for r in results):,.0f} requests/s, "
-            f"p50 {_median(r.p50_ms for r in results):.1f} ms, "
-            f"p99 {_median(r.p99_ms for r in results):.1f} ms "
-            f"(worst {max(r.p99_ms for r in results):.1f} ms); "
-            f"lost: {sum(r.lost for r in results)}"
-        )
-        if name == "quizbot":  # the bare app keeps no attempts
-            line += f"; over the limit: {sum(r.over_limit for r in results)}"
-        console.print(line, soft_wrap=True)  # one line each, for whoever parses them
-    met = (
-        report.median_ratio >= SLACK_RATIO_TARGET
-        and report.worst_p99_ms <= SLACK_P99_TARGET_MS
-        and report.lost == 0
-        and report.over_limit == 0
-    )
-    console.print(
-        f"median ratio {report.median_ratio:.2f} (target >= {SLACK_RATIO_TARGET}); quizbot's "
-        f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {SLACK_P99_TARGET_MS:.0f} ms), "
-        f"0 lost, 0 over the limit: target {'met' if met else 'MISSED'}",
-        soft_wrap=True,
-    )
+    _summary(console, report, "bare bolt", "requests/s", SLACK_RATIO_TARGET,
+             SLACK_P99_TARGET_MS)  # fmt: skip
     return 0
 
 
@@ -270,8 +221,42 @@ async def run_fanout(args: argparse.Namespace) -> int:
     return 0
 
 
-def _not_token_unused(record: logging.LogRecord) -> bool:
-    return "`token` will be unused" not in record.getMessage()
+def _summary(
+    console: Console,
+    report: PairedReport[Any],
+    bare_name: str,
+    unit: str,
+    ratio_target: float,
+    p99_target_ms: float,
+) -> None:
+    """Both sides' medians on one line each, then the verdict on the targets."""
+    for name, results in (
+        ("quizbot", [ours for ours, _ in report.rounds]),
+        (bare_name, [bare for _, bare in report.rounds]),
+    ):
+        line = (
+            f"{name}: median {_median(r.rate for r in results):,.0f} {unit}, "
+            f"p50 {_median(r.p50_ms for r in results):.1f} ms, "
+            f"p99 {_median(r.p99_ms for r in results):.1f} ms "
+            f"(worst {max(r.p99_ms for r in results):.1f} ms); "
+            f"lost: {sum(r.lost for r in results)}"
+        )
+        if name == "quizbot":  # the bare side keeps no attempts
+            line += f"; over the limit: {sum(r.over_limit for r in results)}"
+        console.print(line, soft_wrap=True)  # one line each, for whoever parses them
+    met = (
+        report.median_ratio >= ratio_target
+        and report.worst_p99_ms <= p99_target_ms
+        and report.lost == 0
+        and report.over_limit == 0
+    )
+    console.print(
+        f"median ratio {report.median_ratio:.2f} (target >= {ratio_target}); quizbot's "
+        f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {p99_target_ms:.0f} ms), "
+        f"{report.lost} lost, {report.over_limit} over the limit (targets 0): "
+        f"target {'met' if met else 'MISSED'}",
+        soft_wrap=True,
+    )
 
 
 def _median(values: Iterable[float]) -> float:

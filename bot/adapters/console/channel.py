@@ -16,8 +16,9 @@ from typing import Any, TextIO
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from bot.adapters.args import bank_and_difficulty
 from bot.adapters.console import render
-from bot.core.models import Difficulty, QuestionKey
+from bot.core.models import QuestionKey
 from bot.core.outcomes import QuizError
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
@@ -200,24 +201,14 @@ class ConsoleChannel:
         self.say(render.stats(await self.quiz.boards.stats(who)))
 
     async def _practice(self, args: list[str]) -> None:
-        bank, difficulty = self._bank_and_difficulty(args)
+        bank, difficulty = bank_and_difficulty(
+            args, "Usage: /quiz practice [BANK] [easy|medium|hard]"
+        )
         result = await self.quiz.practice.practice(
             self.user, self.channel, bank=bank, difficulty=difficulty
         )
         note = "you missed this one before" if result.missed_before else "private"
         self.say(render.question_panel(result.question, f"🎯 Practice · {note}"))
-
-    def _bank_and_difficulty(self, args: list[str]) -> tuple[str | None, Difficulty | None]:
-        bank: str | None = None
-        difficulty: Difficulty | None = None
-        for arg in args:
-            try:
-                difficulty = Difficulty(arg.lower())
-            except ValueError:
-                if bank is not None:
-                    raise QuizError("Usage: /quiz practice [BANK] [easy|medium|hard]") from None
-                bank = arg
-        return bank, difficulty
 
     async def _test(self, args: list[str]) -> None:
         if len(args) != 1:

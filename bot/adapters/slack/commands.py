@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.args import bank_and_difficulty
 from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import admin_modal
 from bot.adapters.slack.context import SlackDeps, channel_ref, user_ref
-from bot.core.models import Difficulty
 from bot.core.outcomes import QuizError
 from bot.core.periods import Period
 from bot.core.permissions import NOT_ADMIN
@@ -59,7 +59,9 @@ async def _dispatch(
     if head == "help":
         return [blocks.section(USAGE)]
     if head == "practice":
-        bank, difficulty = _bank_and_level(args)
+        bank, difficulty = bank_and_difficulty(
+            args, "Usage: /quiz practice [bank] [easy|medium|hard]"
+        )
         result = await quiz.practice.practice(user, channel, bank=bank, difficulty=difficulty)
         heading = "🎯 Practice" + (" · you missed this one before" if result.missed_before else "")
         title = deps.titles.get(result.question.bank, result.question.bank)
@@ -94,19 +96,6 @@ async def _dispatch(
         )
         return None
     raise QuizError(f"Unknown command '/quiz {head}'.\n{USAGE}")
-
-
-def _bank_and_level(args: list[str]) -> tuple[str | None, Difficulty | None]:
-    bank: str | None = None
-    level: Difficulty | None = None
-    for arg in args:
-        try:
-            level = Difficulty(arg.lower())
-        except ValueError:
-            if bank is not None:
-                raise QuizError("Usage: /quiz practice [bank] [easy|medium|hard]") from None
-            bank = arg
-    return bank, level
 
 
 async def _leaderboard(
