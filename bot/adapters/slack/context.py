@@ -21,17 +21,16 @@ PLATFORM = "slack"
 SEEN_LIMIT = 10_000
 
 
-@dataclass
-class SlackDeps:
-    quiz: Quiz
-    admins: AdminPolicy
-    _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
-    _session: aiohttp.ClientSession | None = None
+class ResponseUrlClient:
+    """Private answers on interactions' response_urls, all on one kept-alive session (what
+    bolt's respond() does, but respond() opens a session and a connection per answer, which
+    under a burst of clicks cost more than the quiz itself)."""
 
-    async def reply(self, response_url: str, **message: Any) -> None:
-        """A private answer on the interaction's response_url (what bolt's respond() does, but
-        on one kept-alive session: respond() opens a session and a connection per answer, which
-        under a burst of clicks cost more than the quiz itself)."""
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    async def send(self, response_url: str, message: dict[str, Any]) -> None:
+        """An ephemeral message that leaves the original in place; a refusal is logged."""
         if not response_url:
             log.warning("no response_url to answer on")
             return
@@ -47,6 +46,21 @@ class SlackDeps:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+@dataclass
+class SlackDeps:
+    quiz: Quiz
+    admins: AdminPolicy
+    _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    responses: ResponseUrlClient = field(default_factory=ResponseUrlClient)
+
+    async def reply(self, response_url: str, **message: Any) -> None:
+        """A private answer to the person who clicked or typed (see ``ResponseUrlClient``)."""
+        await self.responses.send(response_url, message)
+
+    async def close(self) -> None:
+        await self.responses.close()
 
     @property
     def titles(self) -> dict[str, str]:
