@@ -89,30 +89,39 @@ class PairedReport(Generic[S]):
         return sum(ours.over_limit for ours, _ in self.rounds)
 
 
+async def alternating(
+    rounds: int, prefix: str, sides: Sequence[Callable[[Path], Awaitable[S]]]
+) -> list[tuple[S, ...]]:
+    """Every side once per round, each round starting one side further along, so that a slow
+    moment of a shared machine does not land on one side only. Each side gets its own empty
+    folder; the figures come back in the order of ``sides``."""
+    results: list[tuple[S, ...]] = []
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        for number in range(rounds):
+            figures: dict[int, S] = {}
+            for step in range(len(sides)):
+                index = (number + step) % len(sides)
+                folder = Path(tmp) / f"round{number}-side{index}"
+                folder.mkdir()
+                # Each side starts clean: the previous side's client, store and fake are
+                # garbage, and a full collection of them in the middle of a burst is not the
+                # bot's doing.
+                gc.collect()
+                figures[index] = await sides[index](folder)
+            results.append(tuple(figures[index] for index in range(len(sides))))
+    return results
+
+
 async def interleaved(
     rounds: int,
     prefix: str,
     ours: Callable[[Path], Awaitable[S]],
     bare: Callable[[], Awaitable[S]],
 ) -> PairedReport[S]:
-    """Both sides, interleaved (the order alternates each round) so that a slow moment of a
-    shared machine does not land on one side only; judge on the median round's ratio."""
-    results: list[tuple[S, S]] = []
-    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        for number in range(rounds):
-            folder = Path(tmp) / f"round{number}"
-            folder.mkdir()
-            # Each side starts clean: the previous side's client, store and fake are garbage,
-            # and a full collection of them in the middle of a burst is not the bot's doing.
-            if number % 2 == 0:
-                gc.collect()
-                mine = await ours(folder)
-                gc.collect()
-                theirs = await bare()
-            else:
-                gc.collect()
-                theirs = await bare()
-                gc.collect()
-                mine = await ours(folder)
-            results.append((mine, theirs))
-    return PairedReport(tuple(results))
+    """Both sides, alternating which goes first; judge on the median round's ratio."""
+
+    async def theirs(folder: Path) -> S:
+        return await bare()
+
+    results = await alternating(rounds, prefix, (ours, theirs))
+    return PairedReport(tuple((mine, other) for mine, other in results))

@@ -1,26 +1,29 @@
 """`quizbot bench slack`: a burst of signed block_actions requests into the bolt app over HTTP,
-against a bare bolt app that only acks.
+against a bare bolt app that only acks, and a bare app that acks and answers.
 
-Both sides are real bolt ``AsyncApp``s served by bolt's aiohttp adapter (``running_app``) with
+All sides are real bolt ``AsyncApp``s served by bolt's aiohttp adapter (``running_app``) with
 their Web API client on the fake Slack (``bot.testing.slack``): quizbot's app from
-``build_app`` on a real SQLite store, and a bare app with the same signing secret whose
-``quiz_answer:`` listener only acks. Each side posts one round's message (the same Block Kit
-for both, so the requests are the same size); then every user clicks A, C, D, B: wrong three
-times, which uses up the round's 3 attempts, then once more ("already finished"). The
-requests are built and signed before the clock starts, then all go out at once over a client
-limited to ``CONNECTIONS`` connections, as a crowd clicks. An ack's latency runs from the
-moment the request's headers were written to its connection (not from when it started waiting
-for a free connection) to the moment its HTTP response was read: bolt answers at ``ack()``.
-quizbot's answers go on after the ack, in the background, each one a ``respond()`` to the
-request's own response_url on the fake; a request is lost without an HTTP 200 or, on
-quizbot's side, without its answer delivered.
+``build_app`` on a real SQLite store; a bare app with the same signing secret whose
+``quiz_answer:`` listener only acks; and the same bare app sending one fixed reply to each
+click's response_url after the ack, through quizbot's own ``ResponseUrlClient``. Slack shows
+nothing of an ack to a block_actions click, so any app that tells the clicker anything makes
+that one extra HTTP call per click: the answering app measures what that costs by itself, and
+quizbot against it measures the quiz's own work. Each side posts one round's message (the
+same Block Kit for all, so the requests are the same size); then every user clicks A, C, D, B:
+wrong three times, which uses up the round's 3 attempts, then once more ("already finished").
+The requests are built and signed before the clock starts, then all go out at once over a
+client limited to ``CONNECTIONS`` connections, as a crowd clicks. An ack's latency runs from
+the moment the request's headers were written to its connection (not from when it started
+waiting for a free connection) to the moment its HTTP response was read: bolt answers at
+``ack()``. Answers go on after the ack, in the background; a request is lost without an HTTP
+200 or, on an answering side, without its answer delivered to the fake.
 
 Before the burst each side gets one warm-up request that is not timed (a blank pick on
-quizbot's side, which is not an attempt; a click on the bare side), so that bolt's one-off
+quizbot's side, which is not an attempt; a click on the bare sides), so that bolt's one-off
 ``auth.test`` and the first connection are not in the figures.
 
-The client, the fake, bolt and quizbot share one event loop, so the client's and the fake's
-work (including quizbot's answers arriving at the fake) is in the figures of both sides.
+The client, the fake, bolt and the app share one event loop, so the client's and the fake's
+work (including the answers arriving at the fake) is in the figures of every side.
 """
 
 from __future__ import annotations
@@ -41,11 +44,12 @@ from slack_bolt.async_app import AsyncApp
 from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import post_round
 from bot.adapters.slack.app import build_app
-from bot.adapters.slack.context import channel_ref
-from bot.bench.common import PairedReport, interleaved, percentile, synthetic_bank
+from bot.adapters.slack.context import ResponseUrlClient, channel_ref
+from bot.bench.common import PairedReport, alternating, percentile, synthetic_bank
 from bot.bench.discord import LETTERS
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
+from bot.core.outcomes import Wrong
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
 from bot.core.rounds import Round, RoundKind
@@ -271,20 +275,35 @@ async def run_quizbot(folder: Path, *, users: Sequence[FakeUser], clicks: int) -
     return replace(result, over_limit=await asyncio.to_thread(attempts_over_limit, db))
 
 
-def bare_app(fake: FakeSlack) -> AsyncApp:
-    """Bolt with the same secret and client, and a listener that only acks."""
+def fixed_answer() -> dict[str, Any]:
+    """What the answering bare app sends for every click: quizbot's own reply to a first
+    wrong try, rendered once (deciding what to say is quizbot's part of the work)."""
+    question = synthetic_bank().questions[0]
+    wrong = Wrong(question, attempts_left=2, attempt_no=1, hint=question.hint, explanation=None)
+    return {"text": "quizbot", "blocks": blocks.outcome_blocks(wrong, {})}
+
+
+def bare_app(fake: FakeSlack, *, answers: bool = False) -> AsyncApp:
+    """Bolt with the same secret and client, and a listener that only acks; with ``answers``,
+    it then sends the same fixed reply to every click's response_url, through quizbot's own
+    ``ResponseUrlClient``: an app that answers each click and decides nothing."""
     app = AsyncApp(signing_secret=SECRET, client=web_client(fake, TOKEN))
+    responses = ResponseUrlClient()
+    answer = fixed_answer()
+    app.responses = responses  # type: ignore[attr-defined]
 
     @app.action(re.compile(f"^{blocks.ANSWER}:"))
-    async def pressed(ack: Callable[[], Awaitable[None]]) -> None:
+    async def pressed(ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
+        if answers:
+            await responses.send(body.get("response_url", ""), answer)
 
     return app
 
 
-async def run_bare(*, users: Sequence[FakeUser], clicks: int) -> BurstResult:
+async def run_bare(*, users: Sequence[FakeUser], clicks: int, answers: bool = False) -> BurstResult:
     async with FakeSlack() as fake:
-        app = bare_app(fake)
+        app = bare_app(fake, answers=answers)
         async with running_app(app) as url:
             # The same Block Kit as quizbot's round, so that the requests are the same size.
             question = synthetic_bank().questions[0]
@@ -304,17 +323,46 @@ async def run_bare(*, users: Sequence[FakeUser], clicks: int) -> BurstResult:
             posted = posted_message(fake)
             requests = signed_clicks(fake, posted, click_order(users, clicks))
             warm_up = signed_clicks(fake, posted, [(users[0], "A")])[0].request
-            return await burst(fake, url, requests, warm_up=warm_up, answers=False)
+            try:
+                return await burst(fake, url, requests, warm_up=warm_up, answers=answers)
+            finally:
+                await app.responses.close()  # type: ignore[attr-defined]
 
 
-SlackReport = PairedReport[BurstResult]
+@dataclass(frozen=True, slots=True)
+class SlackReport:
+    """Per round: quizbot, the bare app that only acks, and the bare app that acks and
+    answers every click with a fixed reply."""
+
+    rounds: tuple[tuple[BurstResult, BurstResult, BurstResult], ...]
+
+    @property
+    def against_ack_only(self) -> PairedReport[BurstResult]:
+        """quizbot against the app that only acks: what the target is set on."""
+        return PairedReport(tuple((ours, bare) for ours, bare, _ in self.rounds))
+
+    @property
+    def against_answering(self) -> PairedReport[BurstResult]:
+        """quizbot against an app that answers too: the cost of the quiz itself."""
+        return PairedReport(tuple((ours, answering) for ours, _, answering in self.rounds))
+
+    @property
+    def answering_against_ack_only(self) -> PairedReport[BurstResult]:
+        """What answering every click costs any app: the ceiling of the first ratio."""
+        return PairedReport(tuple((answering, bare) for _, bare, answering in self.rounds))
 
 
 async def bench_slack(*, clicks: int, users: int, rounds: int = 3) -> SlackReport:
     clickers = bench_users(users)
-    return await interleaved(
-        rounds,
-        "quizbot-bench-slack-",
-        lambda folder: run_quizbot(folder, users=clickers, clicks=clicks),
-        lambda: run_bare(users=clickers, clicks=clicks),
-    )
+
+    async def ours(folder: Path) -> BurstResult:
+        return await run_quizbot(folder, users=clickers, clicks=clicks)
+
+    async def ack_only(folder: Path) -> BurstResult:
+        return await run_bare(users=clickers, clicks=clicks)
+
+    async def answering(folder: Path) -> BurstResult:
+        return await run_bare(users=clickers, clicks=clicks, answers=True)
+
+    results = await alternating(rounds, "quizbot-bench-slack-", (ours, ack_only, answering))
+    return SlackReport(tuple((mine, bare, other) for mine, bare, other in results))
