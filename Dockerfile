@@ -22,4 +22,4 @@ ENV QUIZBOT_DB=/data/quizbot.db \
 EXPOSE 8080
 VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 --start-period=30s CMD ["quizbot", "health"]
-CMD ["quizbot", "run"]
+CMD ["quizbot", "run", "--no-console"]

@@ -22,12 +22,18 @@ from bot.store.errors import StoreError
 
 log = logging.getLogger("quizbot")
 
-TOKENS_HELP = """\
-No platform token is configured, so quizbot starts its offline console channel.
+TOKENS = """\
 To put it on a platform, set (in the environment or in .env, see .env.example):
   DISCORD_TOKEN       a Discord bot token (https://discord.com/developers/applications)
   SLACK_BOT_TOKEN     a Slack bot token, with SLACK_APP_TOKEN for Socket Mode
                       (https://api.slack.com/apps)"""
+TOKENS_HELP = (
+    "No platform token is configured, so quizbot starts its offline console channel.\n" + TOKENS
+)
+NO_TOKEN_ERROR = (
+    "quizbot run --no-console: no platform token is configured, so there is nothing to run.\n"
+    + TOKENS
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start the configured platforms (or the console)")
     run.add_argument("--db", type=Path, help="database file (default: QUIZBOT_DB)")
+    run.add_argument(
+        "--no-console",
+        action="store_true",
+        help="with no platform token, exit with an error instead of opening the console "
+        "(for containers and services, where nobody types)",
+    )
 
     console = commands.add_parser("console", help="play in the terminal (offline channel)")
     console.add_argument("--db", type=Path, help="database file (default: QUIZBOT_DB)")
@@ -163,6 +175,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         platforms = settings.platforms()
         if platforms:
             return await _platforms(settings, platforms, db=args.db)
+        if args.no_console:
+            Console(stderr=True).print(NO_TOKEN_ERROR, highlight=False)
+            return 2
         Console(stderr=True).print(TOKENS_HELP, highlight=False)
         return await _console(
             settings, db=args.db, banks=None, user="you", channel="general", services=True

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from conftest import run_quizbot
 
 from bot.config import Settings
 
@@ -36,7 +37,7 @@ def container_env() -> dict[str, str]:
 
 def test_compose_runs_quizbot_with_its_data_volume_and_env_file() -> None:
     compose, service = compose_service()
-    assert service["command"] == ["quizbot", "run"]
+    assert service["command"] == ["quizbot", "run", "--no-console"]
     assert service["env_file"] == [".env"]
     assert service["restart"] == "unless-stopped"
     assert service["build"] == "."
@@ -84,7 +85,7 @@ def test_image_installs_what_the_bot_reads_at_run_time() -> None:
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     for needed in ("COPY bot ", "COPY banks ", "COPY migrations ", "pip install"):
         assert needed in dockerfile
-    assert 'CMD ["quizbot", "run"]' in dockerfile
+    assert 'CMD ["quizbot", "run", "--no-console"]' in dockerfile
     env = dockerfile_env()
     # Banks are read from where they were copied; the database lives in the volume.
     assert env["QUIZBOT_BANKS"] == "/app/banks" and "COPY banks ./banks" in dockerfile
@@ -97,3 +98,17 @@ def test_env_example_names_every_setting() -> None:
     example = (REPO / ".env.example").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in example
+
+
+def test_the_container_without_a_token_exits_naming_the_variables(tmp_path: Path) -> None:
+    """What the compose service runs, with nothing typed (a container's stdin) and no token:
+    a clear error and a non-zero exit, not a console that reads end of input and exits 0."""
+    _, service = compose_service()
+    program, *args = service["command"]
+    assert program == "quizbot"
+    done = run_quizbot(tmp_path, *args)
+    assert done.returncode == 2
+    assert "no platform token is configured" in done.stderr
+    assert "DISCORD_TOKEN" in done.stderr and "SLACK_BOT_TOKEN" in done.stderr
+    assert "offline console" not in done.stderr and done.stdout == ""
+    assert not (tmp_path / "quiz.db").exists()  # nothing opened, nothing to clean up
