@@ -349,11 +349,41 @@ async def test_posting_the_next_question_closes_and_reveals_the_open_one(quiz: Q
 
 async def test_closing_the_open_round_of_a_channel_without_one_is_refused(quiz: Quiz):
     posted = await post(quiz, "pick")
-    await quiz.rounds.close_open(CHANNEL)
+    reveal = await quiz.rounds.close_open(CHANNEL)
+    async with quiz.rounds.announcing(reveal) as mine:
+        assert mine
 
     with pytest.raises(NoOpenRound):
         await quiz.rounds.close_open(CHANNEL)
     assert posted.round.id != (await post(quiz, "pick")).round.id
+
+
+async def test_a_reveal_is_posted_once_and_a_failed_one_again(quiz: Quiz, clock: FakeClock):
+    posted = await post(quiz, "pick")
+    first = await quiz.rounds.close_open(CHANNEL)
+    assert not first.announced
+
+    # The platform refused the reveal: nothing is recorded, and "reveal now" offers it again.
+    with pytest.raises(ConnectionError):
+        async with quiz.rounds.announcing(first) as mine:
+            assert mine
+            raise ConnectionError("Slack said 503")
+    again = await quiz.rounds.close_open(CHANNEL)
+    assert again.round.id == posted.round.id and not again.newly_closed
+    assert not again.announced
+
+    # While one caller posts it, another is told not to; once posted, nobody posts it again.
+    async with quiz.rounds.announcing(again) as mine:
+        assert mine
+        async with quiz.rounds.announcing(again) as other:
+            assert not other
+    clock.advance(hours=1)
+    closed = await quiz.rounds.close(posted.round.id)
+    assert closed.announced
+    async with quiz.rounds.announcing(closed) as mine:
+        assert not mine
+    with pytest.raises(NoOpenRound):
+        await quiz.rounds.close_open(CHANNEL)
 
 
 # --- choosing the question --------------------------------------------------------------------

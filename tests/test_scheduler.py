@@ -35,6 +35,7 @@ class RecordingPoster:
     reveals: list[int] = field(default_factory=list)
     gone: set[str] = field(default_factory=set)
     crash_once: bool = False
+    reveal_failures: int = 0
 
     async def post(self, posted: Posted, nonce: str) -> str:
         if posted.round.channel.channel in self.gone:
@@ -46,6 +47,9 @@ class RecordingPoster:
         return f"msg-{posted.round.id}"
 
     async def reveal(self, reveal: Reveal) -> None:
+        if self.reveal_failures:
+            self.reveal_failures -= 1
+            raise RuntimeError("HTTP 503 from the platform")
         self.reveals.append(reveal.round.id)
 
 
@@ -174,6 +178,58 @@ async def test_a_crash_between_claim_and_post_does_not_post_twice(setup: Setup) 
     assert len(setup.poster.posts) == 1
     assert setup.rows("SELECT COUNT(*) FROM rounds") == [(1,)]  # the claimed round, reused
     assert setup.rows("SELECT status FROM schedule_posts") == [("posted",)]
+
+
+async def test_a_reveal_the_platform_refused_goes_out_on_the_next_tick_once(setup: Setup) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    await setup.at(MONDAY_8 + timedelta(hours=1))
+    round_id = setup.poster.posts[0][1]
+    setup.poster.reveal_failures = 1
+    reveal_time = datetime(2026, 12, 1, 8, 59, tzinfo=UTC)
+    assert await setup.at(reveal_time) is True  # failed: try again soon
+    assert setup.poster.reveals == []
+    assert setup.rows("SELECT closed_at IS NOT NULL, revealed_at FROM rounds") == [(1, None)]
+    assert await setup.at(reveal_time + timedelta(seconds=30)) is False
+    assert setup.poster.reveals == [round_id]
+    await setup.at(reveal_time + timedelta(seconds=31))  # nothing left to reveal
+    assert setup.poster.reveals == [round_id]
+    assert setup.rows("SELECT revealed_at IS NOT NULL FROM schedule_posts") == [(1,)]
+
+
+async def test_a_failed_reveal_of_the_previous_round_does_not_post_a_second_round(
+    setup: Setup,
+) -> None:
+    # The previous round is still open when the next post is due (reveal policy 17:00 of a
+    # later day never comes first): posting closes it and reveals it, and that reveal fails.
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily", None, "48h"))
+    await setup.at(MONDAY_8 + timedelta(hours=1))
+    first = setup.poster.posts[0][1]
+    setup.poster.reveal_failures = 1
+    tuesday_9 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert await setup.at(tuesday_9) is True
+    assert len(setup.poster.posts) == 1 and setup.poster.reveals == []  # wait for the next try
+    (claimed,) = setup.rows("SELECT round_id FROM schedule_posts WHERE local_date = '2026-12-01'")
+    await setup.at(tuesday_9 + timedelta(seconds=30))
+    assert [r for _, r, _ in setup.poster.posts] == [first, claimed[0]]
+    assert setup.poster.reveals == [first]  # late, and once
+    # Only the two rounds exist: the retry reused the claimed one instead of drawing another.
+    assert setup.rows("SELECT COUNT(*), SUM(closed_at IS NULL) FROM rounds") == [(2, 1)]
+
+
+async def test_a_reveal_that_failed_outside_the_schedule_is_posted_by_the_next_tick(
+    setup: Setup,
+) -> None:
+    """An admin's "reveal now" closed the round, then the platform refused the message."""
+    posted = await setup.quiz.rounds.post_daily(GENERAL)
+    reveal = await setup.quiz.rounds.close_open(GENERAL)
+    with pytest.raises(RuntimeError):
+        async with setup.quiz.rounds.announcing(reveal) as mine:
+            assert mine
+            raise RuntimeError("HTTP 503 from the platform")
+    assert await setup.at(MONDAY_8 + timedelta(minutes=1)) is False
+    assert setup.poster.reveals == [posted.round.id]
+    await setup.at(MONDAY_8 + timedelta(minutes=2))
+    assert setup.poster.reveals == [posted.round.id]
 
 
 async def test_a_gone_channel_is_disabled_while_the_others_post(setup: Setup) -> None:

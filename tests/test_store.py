@@ -8,7 +8,7 @@ import random
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -98,6 +98,9 @@ async def test_upgrading_a_database_keeps_its_data_and_backs_it_up_first(db_path
         stats = await quiz.boards.stats(ANN)
         old_round = await store.get_round(1)
         await quiz.teams.create("console", "local", "Red")
+        # Rounds closed before reveals were recorded count as revealed: none is posted again.
+        old_reveal = await quiz.rounds.close(1)
+        unrevealed = await store.unrevealed_rounds(["console"], closed_before=T0 + timedelta(1))
     finally:
         await store.close()
 
@@ -106,6 +109,7 @@ async def test_upgrading_a_database_keeps_its_data_and_backs_it_up_first(db_path
     assert (stats.points, stats.solved, stats.current_streak) == (10, 1, 1)
     assert old_round is not None
     assert old_round.closed_at is not None
+    assert old_reveal.announced and unrevealed == []
     backups = list(db_path.parent.glob(f"{db_path.name}.v1-*.bak"))
     assert len(backups) == 1
     assert user_version(backups[0]) == 1

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from bot.core.context import QuizContext
@@ -49,6 +50,7 @@ class QuizEngine:
     def __init__(self, context: QuizContext) -> None:
         self.context = context
         self._advance_test: TestAdvance | None = None
+        self._announcing: set[int] = set()
 
     def on_test_answered(self, advance: TestAdvance) -> None:
         """Let the practice service move a test run on after each of its answers."""
@@ -202,11 +204,40 @@ class QuizEngine:
         if closed is None:
             raise QuizError("That question does not exist.")
         question = self.context.library.question(closed.round.question)
-        return Reveal(closed.round, question, round_stats(question, closed), closed.newly_closed)
+        stats = round_stats(question, closed)
+        return Reveal(closed.round, question, stats, closed.newly_closed, closed.announced)
+
+    @asynccontextmanager
+    async def announcing(self, reveal: Reveal) -> AsyncIterator[bool]:
+        """Whether this caller is to post ``reveal`` now: not if it was posted already or is
+        being posted by another caller at this moment. Leaving the block without an error
+        records it as posted; an error leaves it to post on the next try (the scheduler's
+        next tick, or an admin's post or reveal).
+
+            async with quiz.rounds.announcing(reveal) as mine:
+                if mine:
+                    await post_the_reveal(reveal)
+        """
+        round_id = reveal.round.id
+        if reveal.announced or round_id in self._announcing:
+            yield False
+            return
+        self._announcing.add(round_id)
+        try:
+            yield True
+            await self.context.store.mark_revealed(round_id, self.context.clock.now())
+        finally:
+            self._announcing.discard(round_id)
 
     async def close_open(self, channel: ChannelRef) -> Reveal:
-        current, _ = await self.open_round(channel)
-        return await self.close(current.id)
+        """Close the channel's open question; with none open, the last one whose reveal never
+        went out (so that an admin's "reveal now" after a failed reveal posts it)."""
+        found = await self.context.store.open_daily_round(channel)
+        if found is None:
+            found = await self.context.store.unrevealed_round(channel)
+        if found is None:
+            raise NoOpenRound("There is no open question in this channel.")
+        return await self.close(found.id)
 
 
 def explanation_for(question: Question, picked: Sequence[str]) -> str | None:

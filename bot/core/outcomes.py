@@ -126,7 +126,11 @@ class Reveal:
     question: Question | None
     stats: RoundStats
     newly_closed: bool
-    """False when the round had been closed already: post the reveal only once."""
+    """False when the round had been closed already."""
+    announced: bool = False
+    """Its reveal was posted already. Post one through ``QuizEngine.announcing``, which says
+    whether it is still to post and records it once posted: a reveal that failed to post is
+    posted on the next try, never twice."""
 
 
 @dataclass(frozen=True, slots=True)

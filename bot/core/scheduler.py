@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -60,6 +60,14 @@ class SchedulerStore(Protocol):
     ) -> PostClaim: ...
     async def update_claim(self, claim: PostClaim) -> None: ...
     async def due_reveals(self, before: datetime) -> list[PostClaim]: ...
+    async def unrevealed_rounds(
+        self, platforms: Collection[str], closed_before: datetime
+    ) -> list[tuple[int, ChannelRef]]:
+        """Daily rounds of these platforms closed before ``closed_before`` whose reveal was
+        never posted (it failed, or quizbot stopped between closing and posting), oldest
+        first."""
+        ...
+
     async def advance_schedule(self, channel: ChannelRef, next_post_at: datetime) -> None: ...
     async def disable_schedule(self, channel: ChannelRef, reason: str) -> None: ...
     async def set_message_ref(self, round_id: int, ref: str) -> None: ...
@@ -123,11 +131,20 @@ class Scheduler:
             for schedule in await self.store.due_schedules(now)
         ]
         outcomes = list(await asyncio.gather(*posts))
-        reveals = [
-            gated(claim.channel.platform, self._reveal(claim))
-            for claim in await self.store.due_reveals(now)
-        ]
+        due = await self.store.due_reveals(now)
+        reveals = [gated(claim.channel.platform, self._reveal(claim)) for claim in due]
         outcomes += await asyncio.gather(*reveals)
+        # Reveals that failed after their round was closed (by an earlier tick, or by an
+        # admin's post or reveal): posted now, late rather than never. Those tried a moment
+        # ago (closed in this tick, or due above) wait for the next tick.
+        tried = {claim.round_id for claim in due}
+        unrevealed = await self.store.unrevealed_rounds(list(self.posters), closed_before=now)
+        late = [
+            gated(channel.platform, self._reveal_round(round_id, channel))
+            for round_id, channel in unrevealed
+            if round_id not in tried
+        ]
+        outcomes += await asyncio.gather(*late)
         return not all(outcomes)
 
     async def run(self) -> None:
@@ -173,6 +190,10 @@ class Scheduler:
             posted = await self._round_for(claim, schedule)
             claim = replace(claim, round_id=posted.round.id)
             await self.store.update_claim(claim)
+            if posted.previous is not None:
+                # Recorded first: if this reveal fails, the next try reuses the round, and the
+                # previous round's reveal goes out with the due reveals.
+                await self._announce(poster, posted.previous)
             ref = await poster.post(posted, claim.nonce)
         except ChannelUnavailable as exc:
             reason = f"posting failed for good: {exc}"
@@ -215,32 +236,36 @@ class Scheduler:
             if found is not None and found[1] is not None:
                 return Posted(found[0], found[1])
         day = claim.due_at.astimezone(schedule.zone).date()
-        posted = await self.quiz.rounds.post_daily(
+        return await self.quiz.rounds.post_daily(
             claim.channel,
             difficulty=schedule.difficulty_on(day),
             banks=list(schedule.banks) or None,
         )
-        if posted.previous is not None and posted.previous.newly_closed:
-            poster = self.posters.get(claim.channel.platform)
-            if poster is not None:
-                await poster.reveal(posted.previous)
-        return posted
+
+    async def _announce(self, poster: Poster, reveal: Reveal) -> None:
+        async with self.quiz.rounds.announcing(reveal) as mine:
+            if mine:
+                await poster.reveal(reveal)
 
     async def _reveal(self, claim: PostClaim) -> bool:
-        poster = self.posters.get(claim.channel.platform)
-        if poster is None or claim.round_id is None:
+        if claim.round_id is None:
             return True
+        done = await self._reveal_round(claim.round_id, claim.channel)
+        if done and claim.channel.platform in self.posters:
+            await self.store.update_claim(replace(claim, revealed_at=self.clock.now()))
+        return done
+
+    async def _reveal_round(self, round_id: int, channel: ChannelRef) -> bool:
+        """Close the round (if open) and post its reveal unless it was posted already."""
+        poster = self.posters.get(channel.platform)
+        if poster is None:
+            return True  # that platform is not running in this process
         try:
-            reveal = await self.quiz.rounds.close(claim.round_id)
-            if reveal.newly_closed:
-                await poster.reveal(reveal)
+            await self._announce(poster, await self.quiz.rounds.close(round_id))
         except NotReady:
             return False
         except Exception:
-            log.exception(
-                "event=error channel=%s round=%s step=reveal", claim.channel.scope, claim.round_id
-            )
+            log.exception("event=error channel=%s round=%s step=reveal", channel.scope, round_id)
             return False
-        await self.store.update_claim(replace(claim, revealed_at=self.clock.now()))
-        log.info("event=reveal channel=%s round=%d", claim.channel.scope, claim.round_id)
+        log.info("event=reveal channel=%s round=%d", channel.scope, round_id)
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -36,6 +36,9 @@ from bot.store.writer import Writer, connect
 log = logging.getLogger(__name__)
 
 _new_request = tuple.__new__
+
+# Late reveals the scheduler posts per tick at most (the rest on the next ones).
+UNREVEALED_BATCH = 200
 
 _ROUND = """
 SELECT r.id, r.kind, c.platform, c.workspace, c.channel, q.bank, q.qid, r.attempts_allowed,
@@ -190,6 +193,31 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
         )
         return _round(row) if row else None
 
+    async def unrevealed_round(self, channel: ChannelRef) -> Round | None:
+        row = await self._row(
+            _ROUND + " WHERE c.platform = ? AND c.workspace = ? AND c.channel = ?"
+            " AND r.kind = 'daily' AND r.closed_at IS NOT NULL AND r.revealed_at IS NULL"
+            " ORDER BY r.id DESC LIMIT 1",
+            (channel.platform, channel.workspace, channel.channel),
+        )
+        return _round(row) if row else None
+
+    async def unrevealed_rounds(
+        self, platforms: Collection[str], closed_before: datetime
+    ) -> list[tuple[int, ChannelRef]]:
+        if not platforms:
+            return []
+        marks = ", ".join("?" * len(platforms))
+        rows = await self._rows(
+            "SELECT r.id, c.platform, c.workspace, c.channel FROM rounds r"
+            " JOIN channels c ON c.id = r.channel_id"
+            " WHERE r.kind = 'daily' AND r.closed_at IS NOT NULL AND r.revealed_at IS NULL"
+            f" AND r.closed_at < ? AND c.platform IN ({marks})"
+            f" ORDER BY r.id LIMIT {UNREVEALED_BATCH}",
+            (closed_before.isoformat(), *platforms),
+        )
+        return [(int(row[0]), ChannelRef(row[1], row[2], row[3])) for row in rows]
+
     async def open_rounds_of(self, user_id: int, kind: RoundKind) -> list[Round]:
         rows = await self._rows(
             _ROUND + " WHERE r.owner_id = ? AND r.kind = ? AND r.closed_at IS NULL ORDER BY r.id",
@@ -244,10 +272,19 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
         result = await self.writer.run(work)
         if result is None:
             return None
-        newly, (participants, solved, first, wrong) = result
+        newly, announced, (participants, solved, first, wrong) = result
         closed = await self.get_round(round_id)
         assert closed is not None
-        return ClosedRound(closed, newly, participants, solved, first, wrong)
+        return ClosedRound(closed, newly, participants, solved, first, wrong, announced)
+
+    async def mark_revealed(self, round_id: int, at: datetime) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE rounds SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
+                (at.isoformat(), round_id),
+            )
+
+        await self.writer.run(work)
 
     async def daily_cycle(
         self, channel: ChannelRef

@@ -118,13 +118,17 @@ def open_round(conn: sqlite3.Connection, new: NewRound) -> int | None:
     return int(row[0])
 
 
-def close_round(conn: sqlite3.Connection, round_id: int, at: datetime) -> tuple[bool, tuple[
+def close_round(conn: sqlite3.Connection, round_id: int, at: datetime) -> tuple[bool, bool, tuple[
         int, int, str | None, tuple[tuple[str, int], ...]]] | None:  # fmt: skip
-    """Close (idempotent) and count: (newly closed, (participants, solved, first, wrong))."""
-    exists = conn.execute("SELECT closed_at FROM rounds WHERE id = ?", (round_id,)).fetchone()
+    """Close (idempotent) and count: (newly closed, reveal posted already, (participants,
+    solved, first, wrong))."""
+    exists = conn.execute(
+        "SELECT closed_at, revealed_at FROM rounds WHERE id = ?", (round_id,)
+    ).fetchone()
     if exists is None:
         return None
     newly = exists[0] is None
+    announced = exists[1] is not None
     if newly:
         conn.execute("UPDATE rounds SET closed_at = ? WHERE id = ?", (at.isoformat(), round_id))
     participants, solved = conn.execute(
@@ -144,11 +148,15 @@ def close_round(conn: sqlite3.Connection, round_id: int, at: datetime) -> tuple[
         "SELECT answer, COUNT(*) FROM attempts WHERE round_id = ? AND correct = 0 GROUP BY answer",
         (round_id,),
     ).fetchall()
-    return newly, (
-        int(participants),
-        int(solved),
-        first[0] if first else None,
-        tuple((str(answer), int(count)) for answer, count in wrong),
+    return (
+        newly,
+        announced,
+        (
+            int(participants),
+            int(solved),
+            first[0] if first else None,
+            tuple((str(answer), int(count)) for answer, count in wrong),
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from rich.text import Text
 from bot.adapters.args import bank_and_difficulty
 from bot.adapters.console import render
 from bot.core.models import QuestionKey
-from bot.core.outcomes import QuizError
+from bot.core.outcomes import QuizError, Reveal
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef, parse_letters
@@ -168,16 +168,20 @@ class ConsoleChannel:
                 raise QuizError("Usage: /quiz post [BANK/QUESTION], e.g. fine-tuning-domains/why")
             key = QuestionKey(bank, question_id)
         posted = await self.quiz.rounds.post_daily(self.channel, banks=self.banks, question_key=key)
-        if posted.previous is not None and posted.previous.newly_closed:
-            self.say(render.reveal(posted.previous))
+        if posted.previous is not None:
+            await self._announce(posted.previous)
         pattern = self.quiz.library.bank(posted.question.bank)
         if posted.new_cycle:
             self.say(Text("Every question has been asked here: starting a new cycle.", "dim"))
         self.say(render.question_panel(posted.question, f"📝 Daily question · {pattern.title}"))
 
     async def _reveal(self, args: list[str]) -> None:
-        result = await self.quiz.rounds.close_open(self.channel)
-        self.say(render.reveal(result))
+        await self._announce(await self.quiz.rounds.close_open(self.channel))
+
+    async def _announce(self, reveal: Reveal) -> None:
+        async with self.quiz.rounds.announcing(reveal) as mine:
+            if mine:
+                self.say(render.reveal(reveal))
 
     async def _leaderboard(self, args: list[str]) -> None:
         words = [arg.lower() for arg in args]

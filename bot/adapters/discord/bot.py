@@ -100,8 +100,8 @@ class QuizBot(discord.Client):
         """Post the channel's next daily question (closing and revealing the open one first)."""
         channel_id = getattr(channel, "id", 0)
         posted = await self.quiz.rounds.post_daily(channel_ref(guild_id, channel_id))
-        if posted.previous is not None and posted.previous.newly_closed:
-            await self.show_reveal(channel, posted.previous)
+        if posted.previous is not None:
+            await self.announce(channel, posted.previous)
         bank = self.quiz.library.bank(posted.question.bank)
         message = await channel.send(
             embed=render.question_embed(posted.question, bank.title, posted.round),
@@ -113,8 +113,14 @@ class QuizBot(discord.Client):
     async def reveal(self, channel: discord.abc.Messageable, guild_id: int) -> Reveal:
         channel_id = getattr(channel, "id", 0)
         result = await self.quiz.rounds.close_open(channel_ref(guild_id, channel_id))
-        await self.show_reveal(channel, result)
+        await self.announce(channel, result)
         return result
+
+    async def announce(self, channel: discord.abc.Messageable, result: Reveal) -> None:
+        """Post the reveal unless it went out already (see ``QuizEngine.announcing``)."""
+        async with self.quiz.rounds.announcing(result) as mine:
+            if mine:
+                await self.show_reveal(channel, result)
 
     async def show_reveal(self, channel: discord.abc.Messageable, result: Reveal) -> None:
         """Disable the round's buttons and post the reveal in its channel."""

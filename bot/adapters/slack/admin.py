@@ -164,8 +164,8 @@ async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel
     """Post the channel's next question (revealing the open one first); the question's key."""
     quiz = deps.quiz
     posted = await quiz.rounds.post_daily(channel_ref(team, channel_id))
-    if posted.previous is not None and posted.previous.newly_closed:
-        await show_reveal(client, deps, posted.previous)
+    if posted.previous is not None:
+        await announce(client, deps, posted.previous)
     title = deps.titles.get(posted.question.bank, posted.question.bank)
     sent = await client.chat_postMessage(
         channel=channel_id,
@@ -174,6 +174,13 @@ async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel
     )
     await quiz.context.store.set_message_ref(posted.round.id, str(sent["ts"]))
     return str(posted.question.key)
+
+
+async def announce(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -> None:
+    """Post the reveal unless it went out already (see ``QuizEngine.announcing``)."""
+    async with deps.quiz.rounds.announcing(result) as mine:
+        if mine:
+            await show_reveal(client, deps, result)
 
 
 async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -> None:
@@ -227,7 +234,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 key = await post_round(client, deps, team, channel)
                 text = f"Posted {key} in <#{channel}>."
             elif name == "admin_reveal_now":
-                await show_reveal(client, deps, await deps.quiz.rounds.close_open(target))
+                await announce(client, deps, await deps.quiz.rounds.close_open(target))
                 text = f"Revealed in <#{channel}>."
             else:
                 paused = name == "admin_pause"
