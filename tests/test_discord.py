@@ -230,6 +230,22 @@ async def test_close_disables_buttons_and_reveals_publicly(stack: Stack) -> None
     assert "This question is closed." in late["text"]
 
 
+async def test_a_reveal_discord_refused_is_posted_by_the_next_reveal_now(stack: Stack) -> None:
+    await post(stack)
+    stack.fake.refuse("POST", f"/channels/{GENERAL_ID}/messages", 403, code=50013)
+    sent = await stack.fake.slash("quiz-admin", "reveal-now", user=ADMIN, channel_id=GENERAL_ID)
+    told = await followup_text(stack.fake, sent)
+    assert told.strip().startswith("Discord refused that (403: refused by the test). Nothing is")
+    assert stack.rows("SELECT closed_at IS NOT NULL, revealed_at FROM rounds") == [(1, None)]
+
+    sent = await stack.fake.slash("quiz-admin", "reveal-now", user=ADMIN, channel_id=GENERAL_ID)
+    told = await followup_text(stack.fake, sent)
+    assert told.strip() == "Revealed."
+    public = stack.fake.messages_in(GENERAL_ID, include_ephemeral=False)
+    assert [m["embeds"][0]["description"].count("Answer:") for m in public[1:]] == [1]
+    assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
+
+
 async def test_posting_again_reveals_the_previous_round_first(stack: Stack) -> None:
     first = await post(stack)
     await post(stack)

@@ -394,6 +394,33 @@ async def test_admins_post_and_reveal_from_the_modal(stack: Stack, who: FakeUser
     assert stack.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NOT NULL") == [(1,)]
 
 
+async def test_a_reveal_slack_refused_is_posted_by_the_next_reveal_now(stack: Stack) -> None:
+    assert (await post_to_app(stack.url, modal_action(stack, "admin_post_now", ADMIN)))[0] == 200
+    await stack.fake.wait_for(method="chat.postEphemeral")
+    stack.fake.rate_limit("chat.postMessage", 0, retry_after=30)
+    assert (await post_to_app(stack.url, modal_action(stack, "admin_reveal_now", ADMIN)))[0] == 200
+    told = await stack.fake.wait_for(
+        lambda r: r.method == "chat.postEphemeral" and "Slack refused" in r.args["text"]
+    )
+    assert "ratelimited" in told.args["text"] and "Nothing is lost" in told.args["text"]
+    assert stack.rows("SELECT closed_at IS NOT NULL, revealed_at FROM rounds") == [(1, None)]
+
+    stack.fake.rate_limit("chat.postMessage", None)
+    since = len(stack.fake.requests)
+    assert (await post_to_app(stack.url, modal_action(stack, "admin_reveal_now", ADMIN)))[0] == 200
+    told = await stack.fake.wait_for(method="chat.postEphemeral", since=since)
+    assert told.args["text"] == f"Revealed in <#{GENERAL_ID}>."
+    reveal = stack.fake.calls("chat.postMessage")[-1]
+    assert reveal.status == 200 and reveal.args["thread_ts"] and reveal.args["reply_broadcast"]
+    assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
+    # Revealed once: a third click finds nothing left to reveal.
+    since = len(stack.fake.requests)
+    assert (await post_to_app(stack.url, modal_action(stack, "admin_reveal_now", ADMIN)))[0] == 200
+    told = await stack.fake.wait_for(method="chat.postEphemeral", since=since)
+    assert "There is no open question" in told.args["text"]
+    assert len([c for c in stack.fake.calls("chat.postMessage") if c.status == 200]) == 2
+
+
 async def test_schedule_submission_is_validated_and_saved(stack: Stack) -> None:
     def values(time: str, zone: str, days: list[str]) -> dict[str, Any]:
         return {

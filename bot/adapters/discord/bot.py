@@ -85,6 +85,14 @@ class QuizBot(discord.Client):
         original = getattr(error, "original", error)
         if isinstance(original, QuizError):
             text = str(original)  # a refusal written for the person who asked
+        elif isinstance(original, discord.HTTPException):
+            name = interaction.command.qualified_name if interaction.command else "?"
+            log.warning("command /%s: Discord refused a call", name, exc_info=original)
+            text = (
+                f"Discord refused that ({original.status}: {original.text or 'no reason given'}). "
+                "Nothing is lost: try again in a moment; a reveal that did not go out is "
+                "posted by the next try, or by the scheduler on its own."
+            )
         else:
             name = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed", name, exc_info=error)

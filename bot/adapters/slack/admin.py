@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
@@ -242,6 +243,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 text = ("Paused: " if paused else "Resumed: ") + blocks.describe_schedule(done)
         except QuizError as exc:
             text = str(exc)
+        except SlackApiError as exc:
+            log.warning("admin %s in %s: Slack refused a call", name, channel, exc_info=exc)
+            text = (
+                f"Slack refused that ({exc.response.get('error', 'no reason given')}). "
+                "Nothing is lost: try again in a moment; a reveal that did not go out is "
+                "posted by the next try, or by the scheduler on its own."
+            )
         await tell(client, body, text)
 
     @app.action({"action_id": re.compile("^admin_bank:(enable|disable)$")})

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from fnmatch import fnmatchcase
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from bot.testing.discord.wire import (
     FILES,
     RateLimit,
     Recorded,
+    Refusal,
     error_response,
     json_response,
 )
@@ -74,6 +76,22 @@ class FakeDiscord(InteractionBuilders, RestRoutes):
             None if limit is None else RateLimit(limit, per, is_global, exempt_interactions)
         )
 
+    def refuse(
+        self, method: str, path: str, status: int = 503, *, code: int = 0, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` requests matching ``method`` and ``path`` (an fnmatch
+        pattern such as ``/channels/*/messages``) with HTTP ``status`` instead of handling
+        them: Discord having a bad moment. (discord.py retries a 5xx a few times on its own,
+        so refuse a 5xx more often than once, or use a 4xx such as 403.)"""
+        self._refusals.append(Refusal(method, path, status, code, times))
+
+    def _refused(self, method: str, path: str) -> web.Response | None:
+        for refusal in self._refusals:
+            if refusal.times and refusal.method == method and fnmatchcase(path, refusal.path):
+                refusal.times -= 1
+                return error_response(refusal.status, refusal.code, "refused by the test")
+        return None
+
     def _rate_limited(self, path: str) -> web.Response | None:
         limiter = self._rate_limit
         if limiter is None:
@@ -124,7 +142,11 @@ class FakeDiscord(InteractionBuilders, RestRoutes):
         try:
             body, files = await self._read_body(request)
             request[BODY], request[FILES] = body, files
-            refused = self._rate_limited(path) or self._unauthorized(request, path)
+            refused = (
+                self._refused(request.method, path)
+                or self._rate_limited(path)
+                or self._unauthorized(request, path)
+            )
             response = refused if refused is not None else await handler(request)
         except Exception as exc:
             # A bug in the fake: 400 at once (a 500 makes discord.py retry for ~15 s).

@@ -18,6 +18,7 @@ from bot.testing.discord.wire import (
     InteractionState,
     RateLimit,
     Recorded,
+    Refusal,
     SentInteraction,
 )
 from bot.testing.discord.world import (
@@ -78,6 +79,7 @@ class FakeState:
         self._changed = asyncio.Condition()
         self._connected = asyncio.Event()
         self._rate_limit: RateLimit | None = None
+        self._refusals: list[Refusal] = []
         self._last_id = 0
         self._counter = itertools.count(1)
         self._runner: web.AppRunner | None = None

@@ -70,6 +70,17 @@ class InteractionState:
 
 
 @dataclass
+class Refusal:
+    """Requests the fake answers with an error instead of handling them (``refuse``)."""
+
+    method: str
+    path: str
+    status: int
+    code: int
+    times: int
+
+
+@dataclass
 class RateLimit:
     limit: int
     per: float
