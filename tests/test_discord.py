@@ -246,6 +246,20 @@ async def test_a_reveal_discord_refused_is_posted_by_the_next_reveal_now(stack: 
     assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
 
 
+async def test_a_post_discord_refused_is_posted_again_not_revealed_unseen(stack: Stack) -> None:
+    stack.fake.refuse("POST", f"/channels/{GENERAL_ID}/messages", 403, code=50013)
+    sent = await stack.fake.slash("quiz-admin", "post-now", user=ADMIN, channel_id=GENERAL_ID)
+    assert "Discord refused that (403" in await followup_text(stack.fake, sent)
+    assert stack.fake.messages_in(GENERAL_ID, include_ephemeral=False) == []
+
+    sent = await stack.fake.slash("quiz-admin", "post-now", user=ADMIN, channel_id=GENERAL_ID)
+    assert "Posted **" in await followup_text(stack.fake, sent)
+    (question,) = stack.fake.messages_in(GENERAL_ID, include_ephemeral=False)
+    assert "Answer:" not in question["embeds"][0]["description"]  # no reveal of an unseen one
+    assert stack.rows("SELECT COUNT(*), SUM(closed_at IS NULL) FROM rounds") == [(1, 1)]
+    assert stack.rows("SELECT message_ref FROM rounds") == [(question["id"],)]
+
+
 async def test_posting_again_reveals_the_previous_round_first(stack: Stack) -> None:
     first = await post(stack)
     await post(stack)

@@ -347,6 +347,20 @@ async def test_posting_the_next_question_closes_and_reveals_the_open_one(quiz: Q
     assert (current.id, question) == (second.round.id, HARD)
 
 
+async def test_a_round_that_never_reached_the_channel_is_posted_again(quiz: Quiz):
+    unposted = await quiz.rounds.post_daily(CHANNEL)  # the platform refused the message
+
+    again = await quiz.rounds.post_daily(CHANNEL, reuse_unposted=True)
+    assert (again.round.id, again.question, again.previous) == (
+        unposted.round.id, unposted.question, None,
+    )  # fmt: skip
+
+    await quiz.context.store.set_message_ref(again.round.id, "m1")  # this time it went out
+    following = await quiz.rounds.post_daily(CHANNEL, reuse_unposted=True)
+    assert following.round.id != unposted.round.id
+    assert following.previous is not None and following.previous.round.id == unposted.round.id
+
+
 async def test_closing_the_open_round_of_a_channel_without_one_is_refused(quiz: Quiz):
     posted = await post(quiz, "pick")
     reveal = await quiz.rounds.close_open(CHANNEL)

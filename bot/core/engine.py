@@ -66,12 +66,23 @@ class QuizEngine:
         banks: Sequence[str] | None = None,
         closes_at: datetime | None = None,
         question_key: QuestionKey | None = None,
+        reuse_unposted: bool = False,
     ) -> Posted:
         """Post the channel's next daily question, closing and revealing the open one first.
 
         ``question_key`` posts that question instead of drawing one (an admin's or a bank
-        author's choice); it still counts as used in the channel's cycle."""
+        author's choice); it still counts as used in the channel's cycle.
+
+        ``reuse_unposted``: for platforms that record each round's message. An open round
+        without one never reached the channel (the platform refused the message): it is
+        returned to post again, rather than closed and revealed unseen."""
         ctx = self.context
+        if reuse_unposted and question_key is None:
+            unposted = await ctx.store.open_daily_round(channel)
+            if unposted is not None and unposted.message_ref is None:
+                question = ctx.library.question(unposted.question)
+                if question is not None:
+                    return Posted(unposted, question)
         disabled = await ctx.store.disabled_banks(channel.platform, channel.workspace)
         eligible = ctx.library.eligible(banks=banks, disabled=disabled, difficulty=difficulty)
         chosen = None

@@ -107,7 +107,9 @@ class QuizBot(discord.Client):
     async def post_round(self, channel: discord.abc.Messageable, guild_id: int) -> Posted:
         """Post the channel's next daily question (closing and revealing the open one first)."""
         channel_id = getattr(channel, "id", 0)
-        posted = await self.quiz.rounds.post_daily(channel_ref(guild_id, channel_id))
+        posted = await self.quiz.rounds.post_daily(
+            channel_ref(guild_id, channel_id), reuse_unposted=True
+        )
         if posted.previous is not None:
             await self.announce(channel, posted.previous)
         bank = self.quiz.library.bank(posted.question.bank)

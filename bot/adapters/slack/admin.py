@@ -164,7 +164,7 @@ def _chosen_channel(body: dict[str, Any]) -> str:
 async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel_id: str) -> str:
     """Post the channel's next question (revealing the open one first); the question's key."""
     quiz = deps.quiz
-    posted = await quiz.rounds.post_daily(channel_ref(team, channel_id))
+    posted = await quiz.rounds.post_daily(channel_ref(team, channel_id), reuse_unposted=True)
     if posted.previous is not None:
         await announce(client, deps, posted.previous)
     title = deps.titles.get(posted.question.bank, posted.question.bank)
