@@ -44,6 +44,14 @@ DISCORD = Markup("**")
 SLACK = Markup("*")
 
 
+def refused_text(platform: str, reason: str) -> str:
+    """What an admin is told when the platform refused a post or reveal."""
+    return (
+        f"{platform} refused that ({reason}). Nothing is lost: try again in a moment; a reveal "
+        "that did not go out is posted by the next try, or by the scheduler on its own."
+    )
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 

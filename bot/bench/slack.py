@@ -283,27 +283,34 @@ def fixed_answer() -> dict[str, Any]:
     return {"text": "quizbot", "blocks": blocks.outcome_blocks(wrong, {})}
 
 
-def bare_app(fake: FakeSlack, *, answers: bool = False) -> AsyncApp:
+def bare_app(fake: FakeSlack, responses: ResponseUrlClient, *, answers: bool = False) -> AsyncApp:
     """Bolt with the same secret and client, and a listener that only acks; with ``answers``,
     it then sends the same fixed reply to every click's response_url, through quizbot's own
     ``ResponseUrlClient``: an app that answers each click and decides nothing."""
     app = AsyncApp(signing_secret=SECRET, client=web_client(fake, TOKEN))
-    responses = ResponseUrlClient()
     answer = fixed_answer()
-    app.responses = responses  # type: ignore[attr-defined]
 
-    @app.action(re.compile(f"^{blocks.ANSWER}:"))
-    async def pressed(ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+    clicks = re.compile(f"^{blocks.ANSWER}:")
+    if not answers:
+
+        @app.action(clicks)
+        async def pressed(ack: Callable[[], Awaitable[None]]) -> None:
+            await ack()  # nothing else: bolt injects only what a listener names
+
+        return app
+
+    @app.action(clicks)
+    async def answered(ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        if answers:
-            await responses.send(body.get("response_url", ""), answer)
+        await responses.send(body.get("response_url", ""), answer)
 
     return app
 
 
 async def run_bare(*, users: Sequence[FakeUser], clicks: int, answers: bool = False) -> BurstResult:
     async with FakeSlack() as fake:
-        app = bare_app(fake, answers=answers)
+        responses = ResponseUrlClient()
+        app = bare_app(fake, responses, answers=answers)
         async with running_app(app) as url:
             # The same Block Kit as quizbot's round, so that the requests are the same size.
             question = synthetic_bank().questions[0]
@@ -326,7 +333,7 @@ async def run_bare(*, users: Sequence[FakeUser], clicks: int, answers: bool = Fa
             try:
                 return await burst(fake, url, requests, warm_up=warm_up, answers=answers)
             finally:
-                await app.responses.close()  # type: ignore[attr-defined]
+                await responses.close()
 
 
 @dataclass(frozen=True, slots=True)

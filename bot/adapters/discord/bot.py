@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.views import AnswerButton, FillButton, round_view
+from bot.adapters.text import refused_text
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
@@ -88,11 +89,7 @@ class QuizBot(discord.Client):
         elif isinstance(original, discord.HTTPException):
             name = interaction.command.qualified_name if interaction.command else "?"
             log.warning("command /%s: Discord refused a call", name, exc_info=original)
-            text = (
-                f"Discord refused that ({original.status}: {original.text or 'no reason given'}). "
-                "Nothing is lost: try again in a moment; a reveal that did not go out is "
-                "posted by the next try, or by the scheduler on its own."
-            )
+            text = refused_text("Discord", f"{original.status}: {original.text or 'no reason'}")
         else:
             name = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed", name, exc_info=error)

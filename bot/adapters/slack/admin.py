@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, channel_ref, team_of
+from bot.adapters.text import refused_text
 from bot.core.outcomes import QuizError, Reveal
 from bot.core.permissions import NOT_ADMIN
 from bot.core.rounds import ChannelRef
@@ -245,11 +246,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             text = str(exc)
         except SlackApiError as exc:
             log.warning("admin %s in %s: Slack refused a call", name, channel, exc_info=exc)
-            text = (
-                f"Slack refused that ({exc.response.get('error', 'no reason given')}). "
-                "Nothing is lost: try again in a moment; a reveal that did not go out is "
-                "posted by the next try, or by the scheduler on its own."
-            )
+            text = refused_text("Slack", str(exc.response.get("error", "no reason")))
         await tell(client, body, text)
 
     @app.action({"action_id": re.compile("^admin_bank:(enable|disable)$")})
