@@ -46,6 +46,24 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return cuts[min(len(cuts) - 1, max(0, round(fraction * 1000) - 1))]
 
 
+@dataclass(frozen=True, slots=True)
+class Burst:
+    """One side's figures for one burst of clicks into a platform adapter."""
+
+    acked: int
+    """Clicks the platform saw acknowledged in time."""
+    seconds: float
+    """From the first click sent to the last acknowledgement."""
+    p50_ms: float
+    p99_ms: float
+    lost: int
+    over_limit: int
+
+    @property
+    def rate(self) -> float:
+        return self.acked / self.seconds if self.seconds else 0.0
+
+
 class Sample(Protocol):
     """One side's figures in one round of a platform benchmark."""
 

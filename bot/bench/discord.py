@@ -29,7 +29,7 @@ from typing import Any
 import discord
 
 from bot.adapters.discord.bot import QuizBot
-from bot.bench.common import PairedReport, interleaved, percentile, synthetic_bank
+from bot.bench.common import Burst, PairedReport, interleaved, percentile, synthetic_bank
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.permissions import AdminPolicy
@@ -57,21 +57,12 @@ LOST_AFTER_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
-class BurstResult:
-    acked: int
-    """Clicks answered in time (a callback Discord accepted)."""
-    seconds: float
-    """From the first click sent to the last callback recorded."""
-    p50_ms: float
-    p99_ms: float
-    lost: int
-    over_limit: int
-    connections: int
-    """HTTP connections the bot opened to the fake: one per request it had in flight at once."""
+class BurstResult(Burst):
+    """``acked``: clicks answered in time (a callback Discord accepted); ``seconds``: from the
+    first click sent to the last callback recorded."""
 
-    @property
-    def rate(self) -> float:
-        return self.acked / self.seconds if self.seconds else 0.0
+    connections: int = 0
+    """HTTP connections the bot opened to the fake: one per request it had in flight at once."""
 
 
 def bench_users(count: int) -> list[FakeUser]:

@@ -45,7 +45,7 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import post_round
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.context import ResponseUrlClient, channel_ref
-from bot.bench.common import PairedReport, alternating, percentile, synthetic_bank
+from bot.bench.common import Burst, PairedReport, alternating, percentile, synthetic_bank
 from bot.bench.discord import LETTERS
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
@@ -79,22 +79,13 @@ READ_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
-class BurstResult:
-    acked: int
-    """Requests answered with HTTP 200."""
-    seconds: float
-    """From the first request sent to the last HTTP response read."""
-    p50_ms: float
-    p99_ms: float
-    lost: int
-    """Requests without HTTP 200, or (quizbot) without their answer delivered."""
-    over_limit: int
-    answered_seconds: float = 0.0
-    """From the first request sent to the last answer delivered (quizbot only; 0 for bare)."""
+class BurstResult(Burst):
+    """``acked``: requests answered with HTTP 200; ``seconds``: from the first request sent to
+    the last HTTP response read; ``lost``: requests without HTTP 200, or (on an answering
+    side) without their answer delivered."""
 
-    @property
-    def rate(self) -> float:
-        return self.acked / self.seconds if self.seconds else 0.0
+    answered_seconds: float = 0.0
+    """From the first request sent to the last answer delivered (0 for the ack-only app)."""
 
 
 @dataclass(slots=True)
