@@ -85,7 +85,7 @@ async def test_daily_backups_log_each_and_survive_a_failure(
         daily_backups(store, blocker / "backups", 7, first_after=0, every=0.05)
     )
     try:
-        for _ in range(200):
+        for _ in range(500):
             if len([r for r in caplog.records if r.exc_info]) >= 2:
                 break
             await asyncio.sleep(0.01)
@@ -93,12 +93,17 @@ async def test_daily_backups_log_each_and_survive_a_failure(
         failed = [record for record in caplog.records if record.exc_info]
         assert len(failed) >= 2 and "backup of" in failed[0].getMessage()
         blocker.unlink()  # the folder can be made now: the next run succeeds
-        for _ in range(200):
-            if backups_in(blocker / "backups"):
+
+        def succeeded() -> bool:
+            # the file appears (os.replace) a moment before the log line: wait for the line
+            return any("backed up" in record.getMessage() for record in caplog.records)
+
+        for _ in range(500):
+            if succeeded():
                 break
             await asyncio.sleep(0.01)
+        assert succeeded()
         assert backups_in(blocker / "backups")
-        assert any("backed up" in record.getMessage() for record in caplog.records)
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

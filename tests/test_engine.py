@@ -400,6 +400,27 @@ async def test_a_reveal_is_posted_once_and_a_failed_one_again(quiz: Quiz, clock:
         await quiz.rounds.close_open(CHANNEL)
 
 
+async def test_the_next_post_carries_a_reveal_that_never_went_out(quiz: Quiz):
+    posted = await post(quiz, "pick")
+    await quiz.rounds.answer(posted.round.id, ANN, ["B"])
+    refused = await quiz.rounds.close_open(CHANNEL)  # closed; the platform refused the reveal
+
+    following = await post(quiz, "hard")
+    carried = following.previous
+    assert carried is not None
+    assert (carried.round.id, carried.newly_closed, carried.announced) == (
+        posted.round.id, False, False,
+    )  # fmt: skip
+    assert carried.stats == refused.stats
+    async with quiz.rounds.announcing(carried) as mine:
+        assert mine
+
+    # Once posted it is not carried again.
+    async with quiz.rounds.announcing(await quiz.rounds.close_open(CHANNEL)) as mine:
+        assert mine
+    assert (await post(quiz, "pick")).previous is None
+
+
 # --- choosing the question --------------------------------------------------------------------
 
 
@@ -433,10 +454,12 @@ async def test_posting_twice_at_once_in_a_channel_opens_one_round(quiz: Quiz):
     refused = [result for result in results if isinstance(result, QuizError)]
     assert (len(posted), len(refused)) == (1, 1)
     assert str(refused[0]) == "A question was posted in this channel a moment ago."
-    # The reveal of the closed round goes out once, with the post that won.
-    assert posted[0].previous is not None
-    assert posted[0].previous.newly_closed
-    assert posted[0].previous.stats.solved == 1
+    # The reveal of the closed round goes out with the post that won, whichever of the two
+    # closed it (the loser may have closed it before its own insert was refused).
+    previous = posted[0].previous
+    assert previous is not None
+    assert (previous.round.id, previous.announced) == (first.round.id, False)
+    assert previous.stats.solved == 1
     current, _ = await quiz.rounds.open_round(CHANNEL)
     assert current.id == posted[0].round.id
 

@@ -68,7 +68,8 @@ class QuizEngine:
         question_key: QuestionKey | None = None,
         reuse_unposted: bool = False,
     ) -> Posted:
-        """Post the channel's next daily question, closing and revealing the open one first.
+        """Post the channel's next daily question, closing and revealing the open one first
+        (or, with none open, the last closed one whose reveal never went out).
 
         ``question_key`` posts that question instead of drawing one (an admin's or a bank
         author's choice); it still counts as used in the channel's cycle.
@@ -91,6 +92,10 @@ class QuizEngine:
             if chosen is None:
                 raise QuizError(f"There is no question '{question_key}'.")
         previous_round = await ctx.store.open_daily_round(channel)
+        if previous_round is None:
+            # Closed but never revealed: a refused reveal, or a post racing this one that
+            # closed the round and then lost. Its reveal goes out with this post.
+            previous_round = await ctx.store.unrevealed_round(channel)
         previous = await self.close(previous_round.id) if previous_round else None
         cycle, used, last = await ctx.store.daily_cycle(channel)
         pick = DailyPick(chosen, False) if chosen else pick_daily(eligible, used, ctx.rng, last)
