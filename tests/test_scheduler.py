@@ -232,6 +232,23 @@ async def test_a_reveal_that_failed_outside_the_schedule_is_posted_by_the_next_t
     assert setup.poster.reveals == [posted.round.id]
 
 
+async def test_an_admin_post_the_platform_refused_is_posted_on_schedule_not_revealed(
+    setup: Setup,
+) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    refused = await setup.quiz.rounds.post_daily(GENERAL)  # "post now": no message recorded
+    await setup.at(MONDAY_8 + timedelta(hours=1))
+    assert [r for _, r, _ in setup.poster.posts] == [refused.round.id]
+    assert setup.poster.reveals == []  # nobody saw it: nothing to reveal
+    assert setup.rows("SELECT id, closed_at, message_ref FROM rounds") == [
+        (refused.round.id, None, f"msg-{refused.round.id}")
+    ]
+    # From then on the schedule goes on as usual: the next post reveals it.
+    await setup.at(MONDAY_8 + timedelta(days=1, hours=1))
+    assert setup.poster.reveals == [refused.round.id]
+    assert len(setup.poster.posts) == 2
+
+
 async def test_a_gone_channel_is_disabled_while_the_others_post(setup: Setup) -> None:
     await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
     await setup.quiz.schedules.set(make_schedule(RANDOM, "09:00", "UTC", "daily"))

@@ -230,7 +230,10 @@ class Scheduler:
         return True
 
     async def _round_for(self, claim: PostClaim, schedule: Schedule) -> Posted:
-        """The claimed round, created on the first try only."""
+        """The claimed round, created on the first try only. An open round that never reached
+        the channel (an admin's post the platform refused, or a post before the channel was
+        disabled) is posted now rather than revealed unseen: every post here records its
+        message."""
         if claim.round_id is not None:
             found = await self.quiz.rounds.round(claim.round_id)
             if found is not None and found[1] is not None:
@@ -240,6 +243,7 @@ class Scheduler:
             claim.channel,
             difficulty=schedule.difficulty_on(day),
             banks=list(schedule.banks) or None,
+            reuse_unposted=True,
         )
 
     async def _announce(self, poster: Poster, reveal: Reveal) -> None:
