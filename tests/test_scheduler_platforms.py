@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import platform_banks
 from test_discord import make_bot, quiz_on
 
-from bot.adapters.discord.poster import DiscordPoster, discord_nonce
+from bot.adapters.discord.bot import discord_nonce
+from bot.adapters.discord.poster import DiscordPoster
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.poster import SlackPoster
 from bot.core.clock import FakeClock
@@ -53,6 +55,15 @@ async def test_discord_post_then_reveal_edits_it(tmp_path: Path) -> None:
             assert all(b["disabled"] for row in edit.json["components"] for b in row["components"])
             public = fake.messages_in(GENERAL_ID, include_ephemeral=False)
             assert public[-1]["embeds"][0]["title"] == "Reveal"
+            # Had the process died before recording the reveal, the retry posts nothing new.
+            with sqlite3.connect(tmp_path / "q.db") as db:
+                ((round_id,),) = db.execute(
+                    "SELECT id FROM rounds WHERE message_ref = ?", (posted[0]["id"],)
+                ).fetchall()
+            reveal = await quiz.rounds.close(round_id)
+            await DiscordPoster(bot).reveal(reveal)
+            again = fake.messages_in(GENERAL_ID, include_ephemeral=False)
+            assert [m["id"] for m in again] == [m["id"] for m in public]
 
 
 async def test_slack_post_once_even_when_asked_twice_then_reveal(tmp_path: Path) -> None:
@@ -76,6 +87,10 @@ async def test_slack_post_once_even_when_asked_twice_then_reveal(tmp_path: Path)
             await poster.reveal(reveal)
             update = await fake.wait_for(method="chat.update")
             assert update.args["ts"] == first
+            await poster.reveal(reveal)  # a retry after a crash: the reveal is in the thread
+            thread = [m for m in fake.messages_in(SLACK_GENERAL) if m.get("thread_ts") == first]
+            assert [m["text"] for m in thread] == ["The answer"]
+            assert thread[0]["metadata"]["event_payload"] == {"round": posted.round.id}
             await app.deps.close()  # type: ignore[attr-defined]
     finally:
         await store.close()

@@ -319,6 +319,15 @@ async def test_web_api_answers_like_slack(fake: FakeSlack) -> None:
         channel=GENERAL_ID, oldest=first["ts"], inclusive=True
     )
     assert [m["text"] for m in inclusive["messages"]] == ["two", "one"]
+    reply = await client.chat_postMessage(
+        channel=GENERAL_ID, thread_ts=first["ts"], text="in the thread", reply_broadcast=True
+    )
+    thread = await client.conversations_replies(channel=GENERAL_ID, ts=first["ts"])
+    assert [m["text"] for m in thread["messages"]] == ["one", "in the thread"]
+    assert thread["messages"][1]["ts"] == reply["ts"]
+    with pytest.raises(SlackApiError) as no_thread:
+        await client.conversations_replies(channel=GENERAL_ID, ts="1.000001")
+    assert no_thread.value.response["error"] == "thread_not_found"
     link = await client.chat_getPermalink(channel=GENERAL_ID, message_ts=first["ts"])
     assert link["permalink"].endswith(first["ts"].replace(".", ""))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Sequence
@@ -26,6 +27,13 @@ PERMISSIONS = discord.Permissions(
 )
 SCOPES = ("bot", "applications.commands")
 HTTP_CONNECTIONS = int(os.environ.get("QUIZBOT_DISCORD_CONNECTIONS", "32"))
+NONCE_LENGTH = 25  # Discord's limit for a message nonce
+
+
+def discord_nonce(key: str) -> str:
+    """A nonce Discord enforces (discord.py sends enforce_nonce with it): a second message with
+    it in the same channel, minutes later, returns the first instead of posting again."""
+    return hashlib.sha256(key.encode()).hexdigest()[:NONCE_LENGTH]
 
 
 def channel_ref(guild_id: int | None, channel_id: int) -> ChannelRef:
@@ -139,4 +147,7 @@ class QuizBot(discord.Client):
                 await message.edit(view=round_view(result.round, question, disabled=True))
             except discord.HTTPException:
                 log.warning("could not disable the buttons of round %d", result.round.id)
-        await channel.send(embed=render.reveal_embed(result))
+        # Once: a retry after a crash (the reveal went out, its record did not) gets the first.
+        await channel.send(
+            embed=render.reveal_embed(result), nonce=discord_nonce(f"reveal:{result.round.id}")
+        )

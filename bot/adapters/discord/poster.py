@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import discord
 
 from bot.adapters.discord import render
-from bot.adapters.discord.bot import QuizBot
+from bot.adapters.discord.bot import QuizBot, discord_nonce
 from bot.adapters.discord.views import round_view
 from bot.core.outcomes import Posted, Reveal
 from bot.core.scheduler import ChannelUnavailable, NotReady
-
-NONCE_LENGTH = 25  # Discord's limit for a message nonce
-
-
-def discord_nonce(nonce: str) -> str:
-    return hashlib.sha256(nonce.encode()).hexdigest()[:NONCE_LENGTH]
 
 
 class DiscordPoster:

@@ -28,6 +28,8 @@ CHANNEL, TIME, ZONE, DAYS, LEVEL, TEAM = (
     "admin_channel", "admin_time", "admin_zone", "admin_days", "admin_level", "admin_team",
 )  # fmt: skip
 ROTATION, REVEAL, BANKS = "admin_rotation", "admin_reveal", "admin_banks"
+REVEAL_EVENT = "quizbot_reveal"
+REVEAL_LOOKBACK = 200  # replies in a round's thread searched for an earlier reveal
 ACTIONS = ("admin_post_now", "admin_reveal_now", "admin_pause", "admin_resume")
 
 
@@ -185,11 +187,21 @@ async def announce(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -> N
             await show_reveal(client, deps, result)
 
 
+def _is_reveal_of(round_id: int, message: dict[str, Any]) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return bool(metadata.get("event_type") == REVEAL_EVENT and payload.get("round") == round_id)
+
+
 async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -> None:
-    """Remove the round's actions, then post the reveal in its thread and in the channel."""
+    """Remove the round's actions, then post the reveal in its thread and in the channel.
+
+    Once: a retry after a crash (the reveal went out, its record did not) finds the first
+    reveal in the round's thread by its metadata."""
     channel = result.round.channel.channel
     ts = result.round.message_ref
     title = deps.titles.get(result.round.question.bank, result.round.question.bank)
+    mark = {"event_type": REVEAL_EVENT, "event_payload": {"round": result.round.id}}
     if ts:
         await client.chat_update(
             channel=channel,
@@ -197,12 +209,18 @@ async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -
             text="Closed",
             blocks=blocks.closed_blocks(result.question, title, result.round),
         )
+        thread = await client.conversations_replies(
+            channel=channel, ts=ts, include_all_metadata=True, limit=REVEAL_LOOKBACK
+        )
+        if any(_is_reveal_of(result.round.id, reply) for reply in thread.get("messages") or []):
+            return
     await client.chat_postMessage(
         channel=channel,
         thread_ts=ts or None,
         reply_broadcast=bool(ts),
         text="The answer",
         blocks=blocks.reveal_blocks(result),
+        metadata=mark,
     )
 
 

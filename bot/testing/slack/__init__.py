@@ -23,9 +23,10 @@ The world is plain data: team ``TEAM_ID``, the bot ``BOT_USER_ID``/``BOT_ID``, u
 ``dm_channel_id(user)``. Pass ``users=``/``channels=``/``team_id=``/``bot_user_id=`` for others.
 
 Web API (``/api/<method>``, form or JSON bodies, query for GETs): ``auth.test``,
-``chat.postMessage|postEphemeral|update|delete|getPermalink``, ``conversations.history|info|
-open``, ``views.open|push|update|publish``, ``users.info``, ``apps.connections.open``; errors
-as Slack names them (``channel_not_found``, ``message_not_found``, ``no_text``,
+``chat.postMessage|postEphemeral|update|delete|getPermalink``, ``conversations.history|
+replies|info|open``, ``views.open|push|update|publish``, ``users.info``,
+``apps.connections.open``; errors as Slack names them (``channel_not_found``,
+``message_not_found``, ``thread_not_found``, ``no_text``,
 ``invalid_trigger_id``/``expired_trigger_id`` (trigger ids older than 3 s), ``hash_conflict``,
 ``user_not_found``); anything else ``unknown_method`` and in ``unhandled``. Every call is a
 ``Recorded`` in ``requests``; ``rate_limit(method, n, per)`` answers 429 + ``Retry-After``.
@@ -41,7 +42,7 @@ Socket Mode: ``socket_mode(app, fake)`` connects bolt's ``AsyncSocketModeHandler
 ``await fake.wait_for_ack(envelope_id)``; ``socket_disconnect()`` makes the SDK reconnect.
 
 Not modelled: OAuth / multiple workspaces, token checks beyond ``xapp-`` for
-``apps.connections.open``, pagination cursors, threads beyond ``thread_ts`` on a message,
+``apps.connections.open``, pagination cursors,
 files, reactions, scheduled messages, the 5-use/30-minute response_url limits, Events API
 ``url_verification``/``ssl_check`` (bolt answers those itself).
 

@@ -37,6 +37,7 @@ class WebApiMethods(FakeSlackState):
             "chat.delete": self._delete,
             "chat.getPermalink": self._permalink,
             "conversations.history": self._history,
+            "conversations.replies": self._replies,
             "conversations.info": self._conversation_info,
             "conversations.open": self._conversation_open,
             "views.open": self._views_open,
@@ -188,6 +189,25 @@ class WebApiMethods(FakeSlackState):
             "messages": found[:limit],
             "has_more": len(found) > limit,
             "pin_count": 0,
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    async def _replies(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel_id = self._channel_id(args)
+        _required(args, "ts")
+        parent = self.message(channel_id, str(args["ts"]))
+        if parent is None:
+            raise SlackError("thread_not_found")
+        limit = int(args.get("limit") or 1000)
+        # The parent first, then its replies oldest first, as Slack answers.
+        thread = [parent] + [
+            m
+            for m in self.messages_in(channel_id)
+            if m is not parent and m.get("thread_ts") == parent["ts"]
+        ]
+        return {
+            "messages": thread[:limit],
+            "has_more": len(thread) > limit,
             "response_metadata": {"next_cursor": ""},
         }
 
