@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import time
 from collections.abc import AsyncIterator
 
 import discord
@@ -299,10 +298,8 @@ async def test_rate_limit_answers_429_and_discord_py_retries(
     mark = len(fake.requests)
     fake.rate_limit(2, per=0.1)
 
-    started = time.monotonic()
     await asyncio.gather(*(channel.send(f"fan-out {n}") for n in range(4)))
 
-    assert time.monotonic() - started < 1
     statuses = [r.status for r in fake.requests[mark:]]
     assert 429 in statuses and statuses.count(200) == 4
     limited = next(r for r in fake.requests[mark:] if r.status == 429)
