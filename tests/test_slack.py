@@ -248,6 +248,19 @@ async def test_close_updates_the_message_and_reveals_in_thread_and_channel(stack
     assert "This question is closed." in text_of(await click(stack, message, "A", user=ADMIN))
 
 
+async def test_a_question_someone_deleted_is_still_revealed_in_the_channel(stack: Stack) -> None:
+    message = await post(stack)
+    await click(stack, message, "A")
+    await stack.app.client.chat_delete(channel=GENERAL_ID, ts=message["ts"])  # type: ignore[attr-defined]
+    reveal = await stack.quiz.rounds.close_open(channel_ref(TEAM_ID, GENERAL_ID))
+    async with stack.quiz.rounds.announcing(reveal) as mine:
+        assert mine
+        await show_reveal(stack.app.client, stack.app.deps, reveal)  # type: ignore[attr-defined]
+    (shown,) = stack.fake.messages_in(GENERAL_ID)
+    assert "thread_ts" not in shown and "1 participant · 100% solved" in text_of(shown)
+    assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
+
+
 # --- signatures and retries ------------------------------------------------------------------
 
 

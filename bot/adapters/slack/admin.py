@@ -30,6 +30,7 @@ CHANNEL, TIME, ZONE, DAYS, LEVEL, TEAM = (
 ROTATION, REVEAL, BANKS = "admin_rotation", "admin_reveal", "admin_banks"
 REVEAL_EVENT = "quizbot_reveal"
 REVEAL_LOOKBACK = 200  # replies in a round's thread searched for an earlier reveal
+MESSAGE_GONE = frozenset({"message_not_found", "thread_not_found"})
 ACTIONS = ("admin_post_now", "admin_reveal_now", "admin_pause", "admin_resume")
 
 
@@ -203,17 +204,28 @@ async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -
     title = deps.titles.get(result.round.question.bank, result.round.question.bank)
     mark = {"event_type": REVEAL_EVENT, "event_payload": {"round": result.round.id}}
     if ts:
-        await client.chat_update(
-            channel=channel,
-            ts=ts,
-            text="Closed",
-            blocks=blocks.closed_blocks(result.question, title, result.round),
-        )
-        thread = await client.conversations_replies(
-            channel=channel, ts=ts, include_all_metadata=True, limit=REVEAL_LOOKBACK
-        )
-        if any(_is_reveal_of(result.round.id, reply) for reply in thread.get("messages") or []):
-            return
+        try:
+            await client.chat_update(
+                channel=channel,
+                ts=ts,
+                text="Closed",
+                blocks=blocks.closed_blocks(result.question, title, result.round),
+            )
+            thread = await client.conversations_replies(
+                channel=channel, ts=ts, include_all_metadata=True, limit=REVEAL_LOOKBACK
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error not in MESSAGE_GONE:
+                raise
+            # Someone deleted the question: the reveal still goes out, in the channel.
+            log.warning("round %d: its message is gone (%s); revealing in the channel",
+                        result.round.id, error)  # fmt: skip
+            ts = None
+        else:
+            replies = thread.get("messages") or []
+            if any(_is_reveal_of(result.round.id, reply) for reply in replies):
+                return
     await client.chat_postMessage(
         channel=channel,
         thread_ts=ts or None,
