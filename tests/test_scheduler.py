@@ -47,6 +47,8 @@ class RecordingPoster:
         return f"msg-{posted.round.id}"
 
     async def reveal(self, reveal: Reveal) -> None:
+        if reveal.round.channel.channel in self.gone:
+            raise ChannelUnavailable("404 Unknown Channel")
         if self.reveal_failures:
             self.reveal_failures -= 1
             raise RuntimeError("HTTP 503 from the platform")
@@ -261,6 +263,24 @@ async def test_a_gone_channel_is_disabled_while_the_others_post(setup: Setup) ->
     assert [c for c, _, _ in setup.poster.posts] == ["random", "random"]
     resumed = await setup.quiz.schedules.pause(GENERAL, paused=False)
     assert resumed.disabled_reason is None  # resuming enables it again
+
+
+async def test_a_reveal_into_a_gone_channel_is_dropped_once_not_retried_forever(
+    setup: Setup, caplog: pytest.LogCaptureFixture
+) -> None:
+    await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "daily"))
+    await setup.at(MONDAY_8 + timedelta(hours=1))
+    setup.poster.gone.add("general")  # the channel was deleted after the post
+    reveal_time = datetime(2026, 12, 1, 8, 59, tzinfo=UTC)
+    assert await setup.at(reveal_time) is False  # nothing left to try again
+    assert setup.poster.reveals == []
+    assert setup.rows("SELECT closed_at IS NOT NULL, revealed_at IS NOT NULL FROM rounds") == [
+        (1, 1)
+    ]
+    dropped = [r.getMessage() for r in caplog.records if "event=drop" in r.getMessage()]
+    assert len(dropped) == 1 and "404 Unknown Channel" in dropped[0]
+    await setup.at(reveal_time + timedelta(seconds=30))
+    assert len([r for r in caplog.records if "event=drop" in r.getMessage()]) == 1
 
 
 async def test_rotation_and_reveal_policies_are_followed(tmp_path: Path) -> None:

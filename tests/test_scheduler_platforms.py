@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import platform_banks
 from test_discord import make_bot, quiz_on
 
@@ -19,7 +20,7 @@ from bot.core.library import BankLibrary
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef
 from bot.core.schedule import make_schedule
-from bot.core.scheduler import Scheduler
+from bot.core.scheduler import ChannelUnavailable, Scheduler
 from bot.store.sqlite import SqliteStore
 from bot.testing.discord import GENERAL_ID, GUILD_ID, FakeDiscord, running_client
 from bot.testing.slack import GENERAL_ID as SLACK_GENERAL
@@ -64,6 +65,11 @@ async def test_discord_post_then_reveal_edits_it(tmp_path: Path) -> None:
             await DiscordPoster(bot).reveal(reveal)
             again = fake.messages_in(GENERAL_ID, include_ephemeral=False)
             assert [m["id"] for m in again] == [m["id"] for m in public]
+            # The gone channel's round: its reveal has nowhere to go, for good.
+            with sqlite3.connect(tmp_path / "q.db") as db:
+                ((lost,),) = db.execute("SELECT id FROM rounds WHERE message_ref IS NULL")
+            with pytest.raises(ChannelUnavailable, match="404"):
+                await DiscordPoster(bot).reveal(await quiz.rounds.close(lost))
 
 
 async def test_slack_post_once_even_when_asked_twice_then_reveal(tmp_path: Path) -> None:
@@ -91,6 +97,11 @@ async def test_slack_post_once_even_when_asked_twice_then_reveal(tmp_path: Path)
             thread = [m for m in fake.messages_in(SLACK_GENERAL) if m.get("thread_ts") == first]
             assert [m["text"] for m in thread] == ["The answer"]
             assert thread[0]["metadata"]["event_payload"] == {"round": posted.round.id}
+            # A channel that is gone by reveal time: the scheduler is told it is for good.
+            gone = ChannelRef("slack", TEAM_ID, "C0GONE")
+            lost = await quiz.rounds.post_daily(gone)
+            with pytest.raises(ChannelUnavailable, match="channel_not_found"):
+                await poster.reveal(await quiz.rounds.close(lost.round.id))
             await app.deps.close()  # type: ignore[attr-defined]
     finally:
         await store.close()

@@ -245,6 +245,10 @@ class QuizEngine:
         finally:
             self._announcing.discard(round_id)
 
+    async def reveal_dropped(self, round_id: int) -> None:
+        """Settle a reveal that can never be posted (its channel is gone): nobody tries again."""
+        await self.context.store.mark_revealed(round_id, self.context.clock.now())
+
     async def close_open(self, channel: ChannelRef) -> Reveal:
         """Close the channel's open question; with none open, the last one whose reveal never
         went out (so that an admin's "reveal now" after a failed reveal posts it)."""

@@ -268,6 +268,13 @@ class Scheduler:
             await self._announce(poster, await self.quiz.rounds.close(round_id))
         except NotReady:
             return False
+        except ChannelUnavailable as exc:
+            # Nowhere to post it, ever: settled, rather than tried again every tick.
+            log.warning(
+                "event=drop channel=%s round=%d reason=%r", channel.scope, round_id, str(exc)
+            )
+            await self.quiz.rounds.reveal_dropped(round_id)
+            return True
         except Exception:
             log.exception("event=error channel=%s round=%s step=reveal", channel.scope, round_id)
             return False

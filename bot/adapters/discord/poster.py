@@ -45,4 +45,7 @@ class DiscordPoster:
 
     async def reveal(self, reveal: Reveal) -> None:
         channel = await self._channel(reveal.round.channel.channel)
-        await self.bot.show_reveal(channel, reveal)
+        try:
+            await self.bot.show_reveal(channel, reveal)
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise ChannelUnavailable(f"{exc.status} {exc.text or 'refused'}") from exc

@@ -62,4 +62,10 @@ class SlackPoster:
         return None
 
     async def reveal(self, reveal: Reveal) -> None:
-        await show_reveal(self.client, self.deps, reveal)
+        try:
+            await show_reveal(self.client, self.deps, reveal)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in GONE:
+                raise ChannelUnavailable(error) from exc
+            raise
