@@ -199,41 +199,47 @@ async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -
 
     Once: a retry after a crash (the reveal went out, its record did not) finds the first
     reveal in the round's thread by its metadata."""
-    channel = result.round.channel.channel
-    ts = result.round.message_ref
-    title = deps.titles.get(result.round.question.bank, result.round.question.bank)
-    mark = {"event_type": REVEAL_EVENT, "event_payload": {"round": result.round.id}}
-    if ts:
-        try:
-            await client.chat_update(
-                channel=channel,
-                ts=ts,
-                text="Closed",
-                blocks=blocks.closed_blocks(result.question, title, result.round),
-            )
-            thread = await client.conversations_replies(
-                channel=channel, ts=ts, include_all_metadata=True, limit=REVEAL_LOOKBACK
-            )
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error not in MESSAGE_GONE:
-                raise
-            # Someone deleted the question: the reveal still goes out, in the channel.
-            log.warning("round %d: its message is gone (%s); revealing in the channel",
-                        result.round.id, error)  # fmt: skip
-            ts = None
-        else:
-            replies = thread.get("messages") or []
-            if any(_is_reveal_of(result.round.id, reply) for reply in replies):
-                return
+    thread_ts, revealed = await _close_message(client, deps, result)
+    if revealed:
+        return
     await client.chat_postMessage(
-        channel=channel,
-        thread_ts=ts or None,
-        reply_broadcast=bool(ts),
+        channel=result.round.channel.channel,
+        thread_ts=thread_ts,
+        reply_broadcast=thread_ts is not None,
         text="The answer",
         blocks=blocks.reveal_blocks(result),
-        metadata=mark,
+        metadata={"event_type": REVEAL_EVENT, "event_payload": {"round": result.round.id}},
     )
+
+
+async def _close_message(
+    client: AsyncWebClient, deps: SlackDeps, result: Reveal
+) -> tuple[str | None, bool]:
+    """Take the actions off the round's message: (the thread to reveal in, or None for the
+    channel; whether that thread holds the reveal already)."""
+    channel, ts = result.round.channel.channel, result.round.message_ref
+    if not ts:
+        return None, False
+    title = deps.titles.get(result.round.question.bank, result.round.question.bank)
+    try:
+        await client.chat_update(
+            channel=channel,
+            ts=ts,
+            text="Closed",
+            blocks=blocks.closed_blocks(result.question, title, result.round),
+        )
+        thread = await client.conversations_replies(
+            channel=channel, ts=ts, include_all_metadata=True, limit=REVEAL_LOOKBACK
+        )
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error not in MESSAGE_GONE:
+            raise
+        # Someone deleted the question: the reveal still goes out, in the channel.
+        log.warning("round %d: message gone (%s), revealing in the channel", result.round.id, error)
+        return None, False
+    replies = thread.get("messages") or []
+    return ts, any(_is_reveal_of(result.round.id, reply) for reply in replies)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
