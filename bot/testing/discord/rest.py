@@ -19,10 +19,10 @@ from bot.testing.discord.wire import (
     InteractionState,
     error_response,
     iso_now,
-    json_response,
     walk_components,
 )
 from bot.testing.discord.world import EPHEMERAL, LOADING
+from bot.testing.local import json_response
 
 
 class RestRoutes(FakeState):

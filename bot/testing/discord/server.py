@@ -21,9 +21,9 @@ from bot.testing.discord.wire import (
     Recorded,
     Refusal,
     error_response,
-    json_response,
 )
 from bot.testing.discord.world import API_PREFIX, GATEWAY_PATH
+from bot.testing.local import json_response
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +38,12 @@ class FakeDiscord(InteractionBuilders, RestRoutes):
     async def start(self) -> None:
         app = web.Application(middlewares=[self._middleware])
         self._add_routes(app.router)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        self._port = await self._server.start(app)
 
     async def close(self) -> None:
         for connection in list(self._connections):
             await connection.ws.close(code=1001)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._server.stop()
 
     async def __aenter__(self) -> FakeDiscord:
         await self.start()

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import yarl
-from aiohttp import web
 
 from bot.testing.discord.wire import (
     Connection,
@@ -33,6 +32,7 @@ from bot.testing.discord.world import (
     FakeUser,
     default_guild,
 )
+from bot.testing.local import LocalServer
 
 
 class FakeState:
@@ -82,7 +82,7 @@ class FakeState:
         self._refusals: list[Refusal] = []
         self._last_id = 0
         self._counter = itertools.count(1)
-        self._runner: web.AppRunner | None = None
+        self._server = LocalServer()
         self._port = 0
 
     @property

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.testing.discord.world import FakeUser
+from bot.testing.local import json_response
 
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 # Interaction type -> the response types Discord accepts for it (2 command, 3 component,
@@ -104,17 +105,6 @@ class Connection:
                 self.sequence += 1
                 payload["s"] = self.sequence
             await self.ws.send_str(json.dumps(payload))
-
-
-def json_response(
-    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    # Exactly "application/json": discord.py's json_or_text ignores "...; charset=utf-8".
-    return web.Response(
-        body=json.dumps(data).encode(),
-        status=status,
-        headers={**(headers or {}), "Content-Type": "application/json"},
-    )
 
 
 def error_response(status: int, code: int, message: str) -> web.Response:

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.testing.local import json_response
 from bot.testing.slack.api import WebApiMethods
 from bot.testing.slack.socket_mode import SocketModeRoutes
 from bot.testing.slack.wire import (
@@ -18,7 +19,6 @@ from bot.testing.slack.wire import (
     Recorded,
     Responded,
     SlackError,
-    json_response,
     parse_json_fields,
 )
 from bot.testing.slack.world import API_PREFIX, RESPONSE_PREFIX, SOCKET_PATH
@@ -38,18 +38,12 @@ class FakeSlack(WebApiMethods, SocketModeRoutes):
         app.router.add_route("*", API_PREFIX + "{method}", self._api)
         app.router.add_post(RESPONSE_PREFIX + "{response_id}", self._respond)
         app.router.add_get(SOCKET_PATH, self._socket)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        self._port = await self._server.start(app)
 
     async def close(self) -> None:
         for connection in list(self._sockets):
             await connection.ws.close(code=1001)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._server.stop()
 
     async def __aenter__(self) -> FakeSlack:
         await self.start()

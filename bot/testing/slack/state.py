@@ -8,8 +8,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from aiohttp import web
-
+from bot.testing.local import LocalServer
 from bot.testing.slack.wire import (
     RateLimit,
     Recorded,
@@ -81,7 +80,7 @@ class FakeSlackState:
         self._changed = asyncio.Condition()
         self._counter = itertools.count(1)
         self._ts = TsClock()
-        self._runner: web.AppRunner | None = None
+        self._server = LocalServer()
         self._port = 0
 
     # --- addresses ----------------------------------------------------------------------------

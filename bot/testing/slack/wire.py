@@ -92,17 +92,6 @@ class SlackError(Exception):
         self.extra = extra
 
 
-def json_response(
-    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    # Exactly "application/json": aiohttp's json_response appends "; charset=utf-8".
-    return web.Response(
-        body=json.dumps(data).encode(),
-        status=status,
-        headers={**(headers or {}), "Content-Type": "application/json"},
-    )
-
-
 def parse_json_fields(args: dict[str, Any]) -> dict[str, Any]:
     for key in JSON_FIELDS & args.keys():
         value = args[key]
