@@ -320,12 +320,14 @@ async def test_practice_and_leaderboard(stack: Stack) -> None:
 async def test_a_test_run_to_its_score(tmp_path: Path) -> None:
     async with stack_of(tmp_path, [TEST_BANK]) as stack:
         shown = await command(stack, "test tenq")
-        assert "1/10" in text_of(shown)
+        assert "Ten questions 1/10" in text_of(shown)
         last: dict[str, Any] = {"ts": "1.0", "blocks": shown["blocks"]}
         for position in range(10):
             # Each reply holds the outcome and the next question (its buttons).
             reply = await click(stack, {"ts": "1.0", "blocks": last["blocks"]},
                                 "A" if position % 2 == 0 else "B")  # fmt: skip
+            if position == 0:
+                assert "Ten questions 2/10" in text_of(reply)  # the bank's title, not its id
             last = reply
         assert "Test finished: Ten questions" in text_of(last)
         assert "Score: 5/10 (50%)" in text_of(last)

@@ -271,7 +271,7 @@ def fixed_answer() -> dict[str, Any]:
     wrong try, rendered once (deciding what to say is quizbot's part of the work)."""
     question = synthetic_bank().questions[0]
     wrong = Wrong(question, attempts_left=2, attempt_no=1, hint=question.hint, explanation=None)
-    return {"text": "quizbot", "blocks": blocks.outcome_blocks(wrong, {})}
+    return {"text": "quizbot", "blocks": blocks.outcome_blocks(wrong, str)}
 
 
 def bare_app(fake: FakeSlack, responses: ResponseUrlClient, *, answers: bool = False) -> AsyncApp:

@@ -26,6 +26,11 @@ class BankLibrary:
     def questions(self) -> list[Question]:
         return list(self._questions.values())
 
+    def title(self, bank_id: str) -> str:
+        """A bank's title for display; its id for a bank no longer loaded."""
+        bank = self._banks.get(bank_id)
+        return bank.title if bank is not None else bank_id
+
     def bank(self, bank_id: str) -> Bank:
         bank = self._banks.get(bank_id.strip().lower())
         if bank is None:

@@ -31,7 +31,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 return
         await deps.reply(
             body.get("response_url", ""),
-            blocks=blocks.outcome_blocks(outcome, deps.titles),
+            blocks=blocks.outcome_blocks(outcome, deps.title),
             text="quizbot",
         )
 

@@ -171,7 +171,7 @@ async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel
     posted = await quiz.rounds.post_daily(channel_ref(team, channel_id), reuse_unposted=True)
     if posted.previous is not None:
         await announce(client, deps, posted.previous)
-    title = deps.titles.get(posted.question.bank, posted.question.bank)
+    title = deps.title(posted.question.bank)
     sent = await client.chat_postMessage(
         channel=channel_id,
         text=f"Daily question: {posted.question.prompt}",
@@ -220,7 +220,7 @@ async def _close_message(
     channel, ts = result.round.channel.channel, result.round.message_ref
     if not ts:
         return None, False
-    title = deps.titles.get(result.round.question.bank, result.round.question.bank)
+    title = deps.title(result.round.question.bank)
     try:
         await client.chat_update(
             channel=channel,

@@ -5,6 +5,7 @@ Action values and block ids hold only ids (a round, a letter, a blank number), n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.adapters.text import (
@@ -123,13 +124,14 @@ def closed_blocks(question: Question | None, title: str, round_: Round) -> list[
     ]
 
 
-def outcome_blocks(outcome: Outcome, titles: dict[str, str]) -> list[Block]:
+def outcome_blocks(outcome: Outcome, title: Callable[[str], str]) -> list[Block]:
+    """An answer's outcome; a test's next question under its bank's ``title``."""
     blocks = [section(outcome_text(outcome, SLACK))]
     step = getattr(outcome, "test", None)
     if isinstance(step, TestQuestion):
         blocks += question_blocks(
             step.question,
-            f"{titles.get(step.question.bank, step.question.bank)} {step.position}/{step.total}",
+            f"{title(step.question.bank)} {step.position}/{step.total}",
             step.round,
             heading="🧪 Test",
         )

@@ -64,13 +64,13 @@ async def _dispatch(
         )
         result = await quiz.practice.practice(user, channel, bank=bank, difficulty=difficulty)
         heading = "🎯 Practice" + (" · you missed this one before" if result.missed_before else "")
-        title = deps.titles.get(result.question.bank, result.question.bank)
+        title = deps.title(result.question.bank)
         return blocks.question_blocks(result.question, title, result.round, heading=heading)
     if head == "test":
         if len(args) != 1:
             raise QuizError("Usage: /quiz test BANK")
         step = await quiz.practice.start_test(user, channel, args[0])
-        title = deps.titles.get(step.question.bank, step.question.bank)
+        title = deps.title(step.question.bank)
         return blocks.question_blocks(
             step.question, f"{title} {step.position}/{step.total}", step.round, heading="🧪 Test"
         )

@@ -62,9 +62,8 @@ class SlackDeps:
     async def close(self) -> None:
         await self.responses.close()
 
-    @property
-    def titles(self) -> dict[str, str]:
-        return {bank.id: bank.title for bank in self.quiz.library.banks}
+    def title(self, bank_id: str) -> str:
+        return self.quiz.library.title(bank_id)
 
     def first_delivery(self, key: str) -> bool:
         """False for a key already handled: Slack re-delivers what it thinks was lost."""

@@ -35,7 +35,7 @@ class SlackPoster:
             earlier = await self._earlier(channel, nonce)
             if earlier is not None:
                 return earlier
-            title = self.deps.titles.get(posted.question.bank, posted.question.bank)
+            title = self.deps.title(posted.question.bank)
             sent = await self.client.chat_postMessage(
                 channel=channel,
                 text=f"Daily question: {posted.question.prompt}",
