@@ -9,13 +9,12 @@ attempts; insert attempt; upsert score; COMMIT) on a WAL file with synchronous=N
 from __future__ import annotations
 
 import asyncio
-import statistics
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.bench.common import percentile, synthetic_bank
+from bot.bench.common import Paired, percentile, synthetic_bank
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.outcomes import Correct, Exhausted, Wrong
@@ -153,22 +152,10 @@ async def run_leaderboard_queries(
 
 
 @dataclass(frozen=True, slots=True)
-class ClicksReport:
-    rounds: tuple[tuple[ClickResult, ClickResult], ...]
-    """(quizbot, baseline) per round, each on fresh files."""
+class ClicksReport(Paired[ClickResult]):
+    """(quizbot, baseline) per round, each on fresh files, and the board query's figures."""
+
     board: QueryResult | None
-
-    @property
-    def ratios(self) -> list[float]:
-        return [ours.rate / bare.rate for ours, bare in self.rounds if bare.rate]
-
-    @property
-    def median_ratio(self) -> float:
-        return statistics.median(self.ratios) if self.ratios else 0.0
-
-    @property
-    def worst_p99_ms(self) -> float:
-        return max(ours.p99_ms for ours, _ in self.rounds)
 
 
 async def bench_clicks(

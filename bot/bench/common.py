@@ -64,27 +64,33 @@ class Burst:
         return self.acked / self.seconds if self.seconds else 0.0
 
 
-class Sample(Protocol):
-    """One side's figures in one round of a platform benchmark."""
+class Timed(Protocol):
+    """One side's rate and tail latency in one round of a benchmark."""
 
     @property
     def rate(self) -> float: ...
     @property
     def p99_ms(self) -> float: ...
+
+
+class Sample(Timed, Protocol):
+    """One side's figures in one round of a platform benchmark."""
+
     @property
     def lost(self) -> int: ...
     @property
     def over_limit(self) -> int: ...
 
 
+T = TypeVar("T", bound=Timed)
 S = TypeVar("S", bound=Sample)
 
 
 @dataclass(frozen=True, slots=True)
-class PairedReport(Generic[S]):
-    """(quizbot, bare) per round, and the figures a target is judged on."""
+class Paired(Generic[T]):
+    """(quizbot, bare) per round: the ratio a target is judged on and quizbot's worst p99."""
 
-    rounds: tuple[tuple[S, S], ...]
+    rounds: tuple[tuple[T, T], ...]
 
     @property
     def ratios(self) -> list[float]:
@@ -97,6 +103,11 @@ class PairedReport(Generic[S]):
     @property
     def worst_p99_ms(self) -> float:
         return max(ours.p99_ms for ours, _ in self.rounds)
+
+
+@dataclass(frozen=True, slots=True)
+class PairedReport(Paired[S]):
+    """A platform benchmark's rounds, with what quizbot lost or stored over the limit."""
 
     @property
     def lost(self) -> int:
