@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -31,7 +33,7 @@ class SlackPoster:
         """Post once: a retry after a crash finds the first message (by its metadata) in the
         channel's recent history instead of posting a second one."""
         channel = posted.round.channel.channel
-        try:
+        with _gone_for_good():
             earlier = await self._earlier(channel, nonce)
             if earlier is not None:
                 return earlier
@@ -42,11 +44,6 @@ class SlackPoster:
                 blocks=blocks.question_blocks(posted.question, title, posted.round),
                 metadata={"event_type": EVENT_TYPE, "event_payload": {"nonce": nonce}},
             )
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error in GONE:
-                raise ChannelUnavailable(error) from exc
-            raise
         return str(sent["ts"])
 
     async def _earlier(self, channel: str, nonce: str) -> str | None:
@@ -62,10 +59,17 @@ class SlackPoster:
         return None
 
     async def reveal(self, reveal: Reveal) -> None:
-        try:
+        with _gone_for_good():
             await show_reveal(self.client, self.deps, reveal)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error in GONE:
-                raise ChannelUnavailable(error) from exc
-            raise
+
+
+@contextmanager
+def _gone_for_good() -> Iterator[None]:
+    """A Slack error that trying again will not cure says so: ChannelUnavailable."""
+    try:
+        yield
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", ""))
+        if error in GONE:
+            raise ChannelUnavailable(error) from exc
+        raise
