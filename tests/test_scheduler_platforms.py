@@ -97,9 +97,11 @@ async def test_slack_post_once_even_when_asked_twice_then_reveal(tmp_path: Path)
             thread = [m for m in fake.messages_in(SLACK_GENERAL) if m.get("thread_ts") == first]
             assert [m["text"] for m in thread] == ["The answer"]
             assert thread[0]["metadata"]["event_payload"] == {"round": posted.round.id}
-            # A channel that is gone by reveal time: the scheduler is told it is for good.
+            # A channel that is gone: the scheduler is told it is for good, on post and on reveal.
             gone = ChannelRef("slack", TEAM_ID, "C0GONE")
             lost = await quiz.rounds.post_daily(gone)
+            with pytest.raises(ChannelUnavailable, match="channel_not_found"):
+                await poster.post(lost, "slack:T:C0GONE:2026-11-30")
             with pytest.raises(ChannelUnavailable, match="channel_not_found"):
                 await poster.reveal(await quiz.rounds.close(lost.round.id))
             await app.deps.close()  # type: ignore[attr-defined]
