@@ -537,6 +537,15 @@ def test_attempts_and_lines() -> None:
     assert default.path == PATH
 
 
+def test_shuffle_defaults_on_and_may_opt_out() -> None:
+    bank = parse_bank(bank_text(CHOICE, FILL + "      shuffle: false\n"), PATH)
+    assert [q.shuffle for q in bank.questions] == [True, False]
+    assert any(
+        "must be true or false; got 'no'" in issue
+        for issue in issues_of(bank_text(CHOICE + "      shuffle: no\n"))
+    )
+
+
 # --- (5) the JSON Schema ---------------------------------------------------------------------
 
 

@@ -70,6 +70,15 @@ def _attempts(value: object) -> object:
     return value  # not text: let the int validator name the wrong type
 
 
+def _flag(value: object) -> object:
+    # The loader hands every scalar over as text; only the two YAML spellings people mean count.
+    if isinstance(value, str):
+        if value in ("true", "false"):
+            return value == "true"
+        raise _fail(f"must be true or false; got '{value}'")
+    return value
+
+
 def _answer_list(value: object) -> object:
     if value is None:
         raise _fail("is empty")
@@ -120,6 +129,7 @@ Attempts = Annotated[
     BeforeValidator(_attempts),
     WithJsonSchema({"type": "integer", "minimum": MIN_ATTEMPTS, "maximum": MAX_ATTEMPTS}),
 ]
+Flag = Annotated[bool, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
 Answer = Annotated[
     list[str],
     BeforeValidator(_answer_list),
@@ -199,6 +209,13 @@ class QuestionFile(_Strict):
         None, description="Attempts allowed for this question; overrides the bank's."
     )
     tags: list[Text] = Field(default_factory=list, description="Free-form tags.")
+    shuffle: Flag = Field(
+        True,
+        description=(
+            "Show the options in a new order each round (the default). Set false only where "
+            "the order carries meaning: ascending numbers, 'both of the above'."
+        ),
+    )
 
 
 class BankHeader(_Strict):

@@ -254,6 +254,7 @@ def _question(bank: str, bank_attempts: int, source: QuestionFile, line: int) ->
         explanations=dict(source.explanations),
         solution=solution,
         tags=tuple(source.tags),
+        shuffle=source.shuffle,
         line=line,
     )
 

@@ -73,6 +73,8 @@ class Question:
     explanations: dict[str, str] = field(default_factory=dict)
     solution: Solution | None = None
     tags: tuple[str, ...] = ()
+    shuffle: bool = True
+    """Whether rounds show the options in an order of their own (``shuffle: false`` opts out)."""
     line: int = 0
     """Line of the question in its bank file, for messages."""
 
