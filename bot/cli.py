@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     slack_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
     slack_bench.add_argument("--users", type=int, default=500)
-    slack_bench.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    slack_bench.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
     fanout_bench = bench_commands.add_parser(
         "fanout", help="one scheduler tick posting to many Discord channels at 50 requests/s"
     )
@@ -162,7 +162,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "health":
         return await _health(args.url or settings.health_url)
     if args.command == "bench":
-        from bot.bench.report import run_clicks, run_discord, run_fanout, run_slack
+        from bot.bench.platform_report import run_discord, run_slack
+        from bot.bench.report import run_clicks, run_fanout
 
         if args.bench_command == "fanout":
             return await run_fanout(args)

@@ -58,10 +58,17 @@ class Burst:
     p99_ms: float
     lost: int
     over_limit: int
+    cpu_seconds: float = 0.0
+    """User + system CPU time of the measured process (the app's) over the burst."""
 
     @property
     def rate(self) -> float:
         return self.acked / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_per_1k(self) -> float:
+        """CPU seconds of the measured process per 1,000 acknowledged clicks."""
+        return self.cpu_seconds / self.acked * 1000 if self.acked else 0.0
 
 
 class Timed(Protocol):
@@ -80,6 +87,8 @@ class Sample(Timed, Protocol):
     def lost(self) -> int: ...
     @property
     def over_limit(self) -> int: ...
+    @property
+    def cpu_per_1k(self) -> float: ...
 
 
 T = TypeVar("T", bound=Timed)
@@ -116,6 +125,22 @@ class PairedReport(Paired[S]):
     @property
     def over_limit(self) -> int:
         return sum(ours.over_limit for ours, _ in self.rounds)
+
+    @property
+    def cpu_ratios(self) -> list[float]:
+        """quizbot's CPU per click over the reference's, per round."""
+        return [o.cpu_per_1k / b.cpu_per_1k for o, b in self.rounds if b.cpu_per_1k]
+
+    @property
+    def median_cpu_ratio(self) -> float:
+        return statistics.median(self.cpu_ratios) if self.cpu_ratios else 0.0
+
+    def result_line(self) -> str:
+        """The machine-readable last line of a platform bench."""
+        return (
+            f"result: ratio={self.median_ratio:.2f} cpu_ratio={self.median_cpu_ratio:.2f} "
+            f"p99_ms={self.worst_p99_ms:.1f} lost={self.lost} over={self.over_limit}"
+        )
 
 
 async def alternating(

@@ -1,137 +1,71 @@
 """`quizbot bench discord`: a burst of button clicks through real discord.py, against a bare bot.
 
-Both sides are real discord.py clients on the fake Discord (``bot.testing.discord``): quizbot's
-``QuizBot`` on a real SQLite store, and a bare ``Client`` whose DynamicItem button only answers an
-ephemeral "ok" (a message, like quizbot's answer, so that the fake does the same work for both
-and the ratio compares the bots). Each posts one message with A-D buttons; then every user clicks
-A, C, D, B: wrong three times, which uses up the round's 3 attempts, then once more ("already
-finished"). The clicks go out interleaved across users, as a crowd clicks, and none waits for an
-earlier one's answer. An ack's latency runs from the moment its INTERACTION_CREATE was written to
-the gateway socket to the moment the fake recorded the interaction's callback POST; a click with
-no successful callback is lost (Discord refuses a callback after 3 s).
-
-The fake, discord.py and quizbot share one event loop, so the fake's own work (about a third of
-the bare side's time) is in both sides' figures, and the fake yields one loop turn after each
-frame it sends: sending all frames in one go would hold the loop for the whole burst, and every
-click would then wait on the sending rather than on the bot.
+The fake Discord (REST + gateway) and the load generator run in another process
+(``bot.bench.harness``); this process holds only discord.py, the bot and the store, as in
+production. Both sides are real discord.py clients on the harness's fake: quizbot's ``QuizBot``
+on a real SQLite store, and the **reference**, a bare ``Client`` whose DynamicItem button answers
+each click with one fixed ephemeral message (on Discord the ack carries the answer, so this is
+the least any answering bot does). Each side gets one message with A-D buttons; then every user
+clicks A, C, D, B, none waiting for an answer. An ack's latency runs from the moment the harness
+wrote the click's INTERACTION_CREATE to the gateway socket to the moment its fake recorded the
+interaction's callback POST; a click with no successful callback is lost. The CPU time of this
+process is taken around the burst.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import discord
+import yarl
 
 from bot.adapters.discord.bot import QuizBot
-from bot.bench.common import Burst, PairedReport, interleaved, percentile, synthetic_bank
+from bot.bench.common import PairedReport, alternating, synthetic_bank
+from bot.bench.load import LETTERS, DiscordBurst, answer_ids
+from bot.bench.remote import Harness, cpu_seconds, harness
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
 from bot.store.audit import attempts_over_limit
 from bot.store.sqlite import SqliteStore
-from bot.testing.discord import (
-    ADMIN,
-    GENERAL_ID,
-    GUILD_ID,
-    FakeDiscord,
-    FakeGuild,
-    FakeMember,
-    FakeUser,
-    Recorded,
-    default_guild,
-    running_client,
-)
+from bot.testing.discord import GENERAL_ID, GUILD_ID, running_client
 
-# Wrong, wrong, wrong (the round allows 3 attempts), then a click after the person is done.
-LETTERS = ("A", "C", "D", "B")
-FIRST_USER_ID = 1_600_000_000_000_000_001
-# Discord refuses a callback 3 s after the interaction; past this after the last click, stop.
-LOST_AFTER_S = 5.0
+__all__ = ["LETTERS", "DiscordReport", "bench_discord"]
 
 
-@dataclass(frozen=True, slots=True)
-class BurstResult(Burst):
-    """``acked``: clicks answered in time (a callback Discord accepted); ``seconds``: from the
-    first click sent to the last callback recorded."""
+@dataclass
+class RemoteFake:
+    """The harness's fake Discord as ``running_client`` connects to it."""
 
-    connections: int = 0
-    """HTTP connections the bot opened to the fake: one per request it had in flight at once."""
-
-
-def bench_users(count: int) -> list[FakeUser]:
-    return [FakeUser(FIRST_USER_ID + number, f"clicker{number}") for number in range(count)]
+    api_base: str
+    gateway_url: yarl.URL
+    errors: list[BaseException] = field(default_factory=list)
+    gateway_received: list[dict[str, Any]] = field(default_factory=list)
 
 
-def bench_guild(users: Sequence[FakeUser]) -> FakeGuild:
-    """The fake's default guild (its admin posts the round) plus the clickers."""
-    guild = default_guild()
-    guild.members.extend(FakeMember(user) for user in users)
-    return guild
+async def _fake(remote: Harness, users: int) -> RemoteFake:
+    urls = await remote.call("discord", users=users)
+    return RemoteFake(urls["api_base"], yarl.URL(urls["gateway_url"]))
 
 
-def click_order(users: Sequence[FakeUser], clicks: int) -> list[tuple[FakeUser, str]]:
-    """``clicks`` clicks: everyone's first letter, then everyone's second, ... (a crowd)."""
-    order = [(user, letter) for letter in LETTERS for user in users]
-    return order[:clicks]
-
-
-async def burst(
-    fake: FakeDiscord,
-    message_id: int,
-    custom_ids: dict[str, str],
-    order: Sequence[tuple[FakeUser, str]],
-) -> BurstResult:
-    """Send every click without waiting, then collect the callbacks the fake records."""
-    mark = len(fake.requests)
-    peers_before = len(fake.http_peers)
-    sent_at: dict[str, float] = {}
-    for user, letter in order:
-        sent = await fake.click(custom_ids[letter], message_id=message_id, user=user)
-        sent_at[sent.callback_path] = time.monotonic()
-        await asyncio.sleep(0)  # one loop turn, so the bot reads frames as they arrive
-    first_sent = min(sent_at.values())
-    deadline = time.monotonic() + LOST_AFTER_S
-    answered: dict[str, Recorded] = {}
-    seen = mark
-    while len(answered) < len(sent_at) and time.monotonic() < deadline:
-        # Polling only decides when to stop: the figures come from the recorded times.
-        await asyncio.sleep(0.01)
-        for request in fake.requests[seen:]:
-            if request.path in sent_at and request.path not in answered:
-                answered[request.path] = request
-        seen = len(fake.requests)
-    acked = {path: r for path, r in answered.items() if r.method == "POST" and r.status < 300}
-    latencies = [acked[path].time - sent_at[path] for path in acked]
-    last = max((r.time for r in acked.values()), default=first_sent)
-    return BurstResult(
-        acked=len(acked),
-        seconds=last - first_sent,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
-        lost=len(sent_at) - len(acked),
-        over_limit=0,
-        connections=len(fake.http_peers) - peers_before,
+async def _measured(
+    remote: Harness, message_id: int, custom_ids: dict[str, str], users: int, clicks: int
+) -> DiscordBurst:
+    started = cpu_seconds()
+    figures = await remote.call(
+        "discord_burst", message_id=message_id, custom_ids=custom_ids, users=users, clicks=clicks
     )
+    spent = cpu_seconds() - started
+    figures.pop("pid", None)
+    figures.pop("handled_s", None)
+    return replace(DiscordBurst(**figures), cpu_seconds=spent)
 
 
-def answer_ids(message: dict[str, Any]) -> dict[str, str]:
-    """Letter -> custom_id of the answer buttons on a posted message."""
-    found = {}
-    for row in message.get("components", []):
-        for component in row.get("components", []):
-            if match := re.fullmatch(r"quiz:a:\d+:([A-E])", component.get("custom_id", "")):
-                found[match[1]] = component["custom_id"]
-    return found
-
-
-async def run_quizbot(folder: Path, *, users: Sequence[FakeUser], clicks: int) -> BurstResult:
+async def run_quizbot(remote: Harness, folder: Path, *, users: int, clicks: int) -> DiscordBurst:
     db = folder / "discord.db"
     store = await SqliteStore.open(db)
     try:
@@ -143,25 +77,20 @@ async def run_quizbot(folder: Path, *, users: Sequence[FakeUser], clicks: int) -
                 quiz, guild_ids=[GUILD_ID], admins=AdminPolicy(), guild_ready_timeout=0.05
             )
 
-        async with (
-            FakeDiscord(guilds=[bench_guild(users)]) as fake,
-            running_client(fake, make_bot),
-        ):
-            post = await fake.slash("quiz-admin", "post-now", user=ADMIN, channel_id=GENERAL_ID)
-            await fake.wait_for_followup(post)
-            message = fake.messages_in(GENERAL_ID, include_ephemeral=False)[-1]
-            custom_ids = answer_ids(message)
-            result = await burst(fake, int(message["id"]), custom_ids, click_order(users, clicks))
+        async with running_client(await _fake(remote, users), make_bot):
+            message = (await remote.call("discord_post"))["message"]
+            result = await _measured(remote, int(message["id"]), answer_ids(message), users, clicks)
     finally:
         await store.close()
     return replace(result, over_limit=await asyncio.to_thread(attempts_over_limit, db))
 
 
-class AckButton(
+class AnswerButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"bare:a:(?P<round>[0-9]{1,18}):(?P<choice>[A-E])",
 ):
-    """The bare bot's button: a persistent DynamicItem like quizbot's, that only acknowledges."""
+    """The bare bot's button: a persistent DynamicItem like quizbot's, answering one fixed
+    ephemeral message."""
 
     def __init__(self, round_id: int, choice: str) -> None:
         super().__init__(discord.ui.Button(label=choice, custom_id=f"bare:a:{round_id}:{choice}"))
@@ -171,9 +100,9 @@ class AckButton(
         cls,
         interaction: discord.Interaction,
         item: discord.ui.Item[Any],
-        match: re.Match[str],
+        match: Any,
         /,
-    ) -> AckButton:
+    ) -> AnswerButton:
         return cls(int(match["round"]), match["choice"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -185,32 +114,46 @@ class BareBot(discord.Client):
         super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.05)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AckButton)
+        self.add_dynamic_items(AnswerButton)
 
 
-async def run_bare(*, users: Sequence[FakeUser], clicks: int) -> BurstResult:
-    async with (
-        FakeDiscord(guilds=[bench_guild(users)]) as fake,
-        running_client(fake, BareBot) as client,
-    ):
+async def run_bare(remote: Harness, *, users: int, clicks: int) -> DiscordBurst:
+    async with running_client(await _fake(remote, users), BareBot) as client:
         channel = client.get_channel(GENERAL_ID)
         assert isinstance(channel, discord.TextChannel)
         view = discord.ui.View(timeout=None)
         for letter in "ABCD":
-            view.add_item(AckButton(1, letter))
+            view.add_item(AnswerButton(1, letter))
         message = await channel.send("Bare round", view=view)
         custom_ids = {letter: f"bare:a:1:{letter}" for letter in "ABCD"}
-        return await burst(fake, message.id, custom_ids, click_order(users, clicks))
+        return await _measured(remote, message.id, custom_ids, users, clicks)
 
 
-DiscordReport = PairedReport[BurstResult]
+@dataclass(frozen=True, slots=True)
+class DiscordReport(PairedReport[DiscordBurst]):
+    harness_pid: int = 0
+
+    @property
+    def harness_headroom(self) -> float:
+        """How fast the harness wrote the clicks over the fastest side's ack rate (median)."""
+        ratios = []
+        for ours, bare in self.rounds:
+            fastest = max(ours.rate, bare.rate)
+            for side in (ours, bare):
+                if fastest and side.sent_seconds:
+                    ratios.append(side.acked / side.sent_seconds / fastest)
+        ratios.sort()
+        return ratios[len(ratios) // 2] if ratios else 0.0
 
 
-async def bench_discord(*, clicks: int, users: int, rounds: int = 3) -> DiscordReport:
-    clickers = bench_users(users)
-    return await interleaved(
-        rounds,
-        "quizbot-bench-discord-",
-        lambda folder: run_quizbot(folder, users=clickers, clicks=clicks),
-        lambda: run_bare(users=clickers, clicks=clicks),
-    )
+async def bench_discord(*, clicks: int, users: int, rounds: int = 5) -> DiscordReport:
+    async with harness() as remote:
+
+        async def ours(folder: Path) -> DiscordBurst:
+            return await run_quizbot(remote, folder, users=users, clicks=clicks)
+
+        async def bare(folder: Path) -> DiscordBurst:
+            return await run_bare(remote, users=users, clicks=clicks)
+
+        results = await alternating(rounds, "quizbot-bench-discord-", (ours, bare))
+        return DiscordReport(tuple((a, b) for a, b in results), harness_pid=remote.pid)

@@ -5,16 +5,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import discord
+import yarl
 
-from bot.testing.discord.server import FakeDiscord
+
+class Endpoint(Protocol):
+    """Where the client connects: the fake in this process, or one in another (a bench's
+    harness), whose errors and received gateway ops are then not seen here."""
+
+    @property
+    def api_base(self) -> str: ...
+    @property
+    def gateway_url(self) -> yarl.URL: ...
+
+    errors: list[BaseException]
+    gateway_received: list[dict[str, Any]]
 
 
 @asynccontextmanager
 async def running_client(
-    fake: FakeDiscord,
+    fake: Endpoint,
     client_factory: Callable[[], discord.Client] | discord.Client,
     *,
     token: str = "fake-token",

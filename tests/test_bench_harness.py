@@ -1,0 +1,45 @@
+"""The platform benches' harness: the fake platform and the load run in another process, and
+what the app under test fails to deliver is counted as lost."""
+
+from __future__ import annotations
+
+import os
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.context import ResponseUrlClient
+from bot.bench.remote import harness
+from bot.bench.slack import Load, _measured, _post_like_quizbot, bare_app
+from bot.testing.slack import running_app
+
+
+async def test_the_harness_is_another_process_and_unanswered_clicks_are_lost() -> None:
+    async with harness() as remote:
+        assert remote.pid != os.getpid()
+        fake = await remote.call("slack")
+        assert fake["pid"] == remote.pid
+        client = AsyncWebClient(token="xoxb-fake", base_url=fake["api_url"])
+        responses = ResponseUrlClient()
+        # An app that acks every click but never answers on its response_url.
+        app = bare_app(client, responses, answers=False)
+        try:
+            async with running_app(app) as url:
+                await _post_like_quizbot(client)
+                load = Load(users=5, clicks=12, lost_after=0.3)
+                answered = await _measured(remote, url, load, answers=True, warm_up="click")
+                acked_only = await _measured(remote, url, load, answers=False, warm_up="click")
+        finally:
+            await responses.close()
+    assert (answered.acked, answered.lost) == (12, 12)
+    assert (acked_only.acked, acked_only.lost) == (12, 0)
+    assert answered.cpu_seconds > 0 and answered.cpu_per_1k > 0
+
+
+async def test_the_harness_refuses_an_unknown_command_with_its_reason() -> None:
+    async with harness() as remote:
+        try:
+            await remote.call("slack_burst", url="http://127.0.0.1:9/", users=1, clicks=1)
+        except RuntimeError as error:
+            assert "no fake Slack is running" in str(error)
+        else:
+            raise AssertionError("a burst without a fake was accepted")
