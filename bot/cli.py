@@ -16,8 +16,10 @@ from typing import Any
 from rich.console import Console
 
 from bot.app import App, StartupError, open_app
+from bot.bankreport import run_audit, run_check
 from bot.config import Settings, SettingsError, load_settings
-from bot.core.banks import load_banks, summarize
+from bot.core.audit import DEFAULT_SEEDS, MARGIN
+from bot.core.bankcheck import MAX_BIAS
 from bot.store.errors import StoreError
 
 log = logging.getLogger("quizbot")
@@ -60,8 +62,32 @@ def _parser() -> argparse.ArgumentParser:
 
     banks = commands.add_parser("banks", help="question banks")
     banks_commands = banks.add_subparsers(dest="banks_command", required=True, metavar="ACTION")
-    check = banks_commands.add_parser("check", help="validate bank files (default: banks/)")
+    check = banks_commands.add_parser(
+        "check",
+        help="validate bank files (default: banks/) and warn where a key can be guessed",
+        description="Validate bank files, then report what gives keys away: keys strictly the "
+        f"longest or shortest option (over {MAX_BIAS:.0%} of a bank's choice questions), hints "
+        "or mistakes restating the key, duplicated options, texts naming an option by its "
+        "letter, and questions with shuffle: false.",
+    )
     check.add_argument("paths", nargs="*", type=Path, help="files or folders")
+    check.add_argument(
+        "--strict", action="store_true", help="fail (exit 1) on the guessability warnings too"
+    )
+    audit = banks_commands.add_parser(
+        "audit",
+        help="play no-knowledge strategies over shuffled rounds; exit 1 if one beats chance",
+        description="Play strategies that know nothing (longest option, shortest, first shown, "
+        "most words shared with the prompt, fill_blank options in shown order) over the banks, "
+        "each question shown in SEEDS shuffled orders as rounds draw them, and compare each "
+        "with chance: 1/n for a choice question of n options, 1/n^k for a fill_blank of k "
+        "blanks (any letter may fill any blank; keys may repeat a letter). Exits 1 when a "
+        f"strategy is more than {MARGIN * 100:.0f} points over chance, per type or overall.",
+    )
+    audit.add_argument("paths", nargs="*", type=Path, help="files or folders")
+    audit.add_argument(
+        "--seeds", type=_positive, default=DEFAULT_SEEDS, metavar="N", help="rounds per question"
+    )
 
     db = commands.add_parser("db", help="the database")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -156,7 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "banks":
-        return _banks_check(args.paths or settings.bank_paths)
+        paths = args.paths or settings.bank_paths
+        if args.banks_command == "audit":
+            return run_audit(paths, seeds=args.seeds)
+        return run_check(paths, strict=args.strict)
     if args.command == "db":
         return await _db(args, settings)
     if args.command == "health":
@@ -194,17 +223,6 @@ async def _health(url: str) -> int:
     healthy, said = await ask(url)
     print(said, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1
-
-
-def _banks_check(paths: Sequence[Path]) -> int:
-    banks, issues = load_banks(list(paths))
-    if issues:
-        for issue in issues:
-            print(issue)
-        print(f"{len(issues)} problem(s) found; fix them and run `quizbot banks check` again.")
-        return 1
-    print(summarize(banks))
-    return 0
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:

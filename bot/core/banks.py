@@ -12,8 +12,8 @@ import argparse
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,10 +34,13 @@ from bot.core.models import Bank, Difficulty, Question, QuestionType, Solution, 
 __all__ = [
     "BankIssue",
     "BankLoadError",
+    "BankSource",
     "bank_json_schema",
     "load_bank",
+    "load_bank_sources",
     "load_banks",
     "parse_bank",
+    "parse_bank_source",
     "summarize",
     "write_schema",
 ]
@@ -128,11 +131,31 @@ class _TooLarge(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class BankSource:
+    """A loaded bank with the line of every field of its file, for checks that run after loading
+    (``bot.core.bankcheck``) and name the line of a hint or an explanation, not just the question.
+    """
+
+    bank: Bank
+    lines: Mapping[Loc, int]
+    """("questions", 2, "hint") -> its line; see ``line``."""
+
+    def line(self, index: int, *where: str | int) -> int:
+        """The line of field ``where`` of question ``index`` (0-based), or of its nearest parent
+        in the file (the question's own line for a field it leaves out)."""
+        loc: Loc = ("questions", index, *where)
+        while len(loc) > 2 and loc not in self.lines:
+            loc = loc[:-1]
+        return self.lines.get(loc, self.bank.questions[index].line)
+
+
 @dataclass(slots=True)
 class _Parsed:
     bank: Bank | None
     issues: list[BankIssue]
     bank_line: int = 1
+    lines: Mapping[Loc, int] = field(default_factory=dict)
 
 
 def _compose(text: str, path: str) -> tuple[yaml.Node | None, list[BankIssue]]:
@@ -230,7 +253,7 @@ def _parse(text: str, path: str) -> _Parsed:
         for index, question in enumerate(questions)
     )
     bank = Bank(header.bank, header.title, built, bank_attempts, header.category, path)
-    return _Parsed(bank, [], tree.line(("bank",)))
+    return _Parsed(bank, [], tree.line(("bank",)), tree.lines)
 
 
 def _question(bank: str, bank_attempts: int, source: QuestionFile, line: int) -> Question:
@@ -265,6 +288,14 @@ def parse_bank(text: str, path: str) -> Bank:
     if parsed.bank is None:
         raise BankLoadError(parsed.issues)
     return parsed.bank
+
+
+def parse_bank_source(text: str, path: str) -> BankSource:
+    """``parse_bank`` keeping the lines of the fields. Raises ``BankLoadError``."""
+    parsed = _parse(text, path)
+    if parsed.bank is None:
+        raise BankLoadError(parsed.issues)
+    return BankSource(parsed.bank, parsed.lines)
 
 
 def _read(path: Path) -> _Parsed:
@@ -308,8 +339,14 @@ def load_banks(paths: Sequence[Path]) -> tuple[list[Bank], list[BankIssue]]:
     Returns the banks that loaded and every issue; a failing file contributes no bank, and a
     bank slug already taken by an earlier file fails the later one.
     """
+    sources, issues = load_bank_sources(paths)
+    return [source.bank for source in sources], issues
+
+
+def load_bank_sources(paths: Sequence[Path]) -> tuple[list[BankSource], list[BankIssue]]:
+    """``load_banks`` keeping the lines of every bank's fields."""
     issues: list[BankIssue] = []
-    banks: list[Bank] = []
+    banks: list[BankSource] = []
     owners: dict[str, str] = {}
     seen: set[Path] = set()
     for path in _bank_files(paths, issues):
@@ -325,7 +362,7 @@ def load_banks(paths: Sequence[Path]) -> tuple[list[Bank], list[BankIssue]]:
             issues.append(BankIssue(str(path), parsed.bank_line, None, message))
             continue
         owners[parsed.bank.id] = str(path)
-        banks.append(parsed.bank)
+        banks.append(BankSource(parsed.bank, parsed.lines))
     return banks, issues
 
 
