@@ -35,8 +35,8 @@ COMMON_WORDS = frozenset(_COMMON.split())
 # "option D", "answer: C", "options A and B", "-> B", "(B)": a letter means nothing once
 # shuffled. The letter must be a capital standing alone, so "a model" or "(Adam)" do not count.
 _LETTER_REF = re.compile(
-    r"(?i:\b(?:options?|answers?|choices?|letters?)\b(?:\s+(?:is|was|are))?[\s:]+)\(?[A-E]\b"
-    r"|(?:->|=>|→)\s*\(?[A-E]\b(?!['’]\w)"
+    r"(?i:\b(?:options?|answers?|choices?|letters?)\b(?:\s+(?:is|was|are))?[\s:]+)\(?[A-E](?![\w-])"
+    r"|(?:->|=>|→)\s*\(?[A-E](?![\w-])"
     r"|(?<![\w)\]])\([A-E]\)"
 )
 
