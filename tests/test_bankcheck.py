@@ -90,6 +90,9 @@ def test_the_whole_set_is_judged_too() -> None:
     checked = report(biased, bank(*FAIR, slug="two"))
     assert [f.issue.path for f in checked.findings] == ["banks/0.yaml", "all banks"]
     assert checked.total.choice == 4 and checked.total.key_longest == ("q1", "q1")
+    assert checked.findings[-1].issue.message == (
+        "the key is strictly the longest option in 2 of 4 choice questions (50%, over 35%)"
+    )
 
 
 def test_hint_restating_the_key_is_reported_on_its_line() -> None:
@@ -181,6 +184,7 @@ def test_duplicated_options_are_reported_on_the_second_one() -> None:
         ("solution: {final: The answer is C.}", 32, "solution.final", "answer is C"),
         ("solution:\n  steps:\n    - Rule out (B) first.", 34, "solution.steps#1.text", "(B)"),
         ("solution: {check: 'answer: A'}", 32, "solution.check", "answer: A"),
+        ("mistakes: [The answer C is a trap.]", 32, "mistake #1", "answer C"),
     ],
 )
 def test_a_letter_named_anywhere_is_reported_on_its_line(

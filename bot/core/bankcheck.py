@@ -219,11 +219,12 @@ def _bias(shape: Shape, line: int) -> Iterator[Finding]:
         ("shortest", shape.shortest_share, shape.key_shortest),
     ):
         if share > MAX_BIAS:
-            listed = ", ".join(ids)
             message = (
                 f"the key is strictly the {which} option in {len(ids)} of {shape.choice} choice "
-                f"questions ({share:.0%}, over {MAX_BIAS:.0%}): {listed}"
+                f"questions ({share:.0%}, over {MAX_BIAS:.0%})"
             )
+            if shape.path != ALL_BANKS:  # each bank's own line names its questions
+                message += f": {', '.join(ids)}"
             yield Finding(Kind.BIAS, BankIssue(shape.path, line, None, message))
 
 
