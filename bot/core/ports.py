@@ -27,6 +27,8 @@ class NewRound:
     test_run_id: int | None = None
     cycle: int | None = None
     """For daily rounds: the selection cycle the question was drawn in."""
+    order: str | None = None
+    """The option order drawn for the round (``OptionOrder.encode``)."""
 
 
 class RoundConflict(Exception):

@@ -70,6 +70,9 @@ class Round:
     """The user a practice or test round belongs to."""
     test_run_id: int | None = None
     message_ref: str | None = None
+    order: str | None = None
+    """The canonical letters in the order the round shows them (``OptionOrder.encode``); None
+    for a round opened before orders existed: it shows the bank's order."""
 
     @property
     def is_open(self) -> bool:

@@ -42,7 +42,8 @@ UNREVEALED_BATCH = 200
 
 _ROUND = """
 SELECT r.id, r.kind, c.platform, c.workspace, c.channel, q.bank, q.qid, r.attempts_allowed,
-       r.opened_at, r.closes_at, r.closed_at, r.seq, r.owner_id, r.test_run_id, r.message_ref
+       r.opened_at, r.closes_at, r.closed_at, r.seq, r.owner_id, r.test_run_id, r.message_ref,
+       r.option_order
 FROM rounds r
 JOIN channels c ON c.id = r.channel_id
 JOIN questions q ON q.id = r.question_id
@@ -69,6 +70,7 @@ def _round(row: Sequence[Any]) -> Round:
         owner_id=row[12],
         test_run_id=row[13],
         message_ref=row[14],
+        order=row[15],
     )
 
 

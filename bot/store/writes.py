@@ -98,8 +98,8 @@ def open_round(conn: sqlite3.Connection, new: NewRound) -> int | None:
     row = conn.execute(
         """
         INSERT INTO rounds (kind, channel_id, question_id, attempts_allowed, opened_at, closes_at,
-                            seq, cycle, owner_id, test_run_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            seq, cycle, owner_id, test_run_id, option_order)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         RETURNING id
         """,
         (
@@ -113,6 +113,7 @@ def open_round(conn: sqlite3.Connection, new: NewRound) -> int | None:
             round_cycle,
             new.owner_id,
             new.test_run_id,
+            new.order,
         ),
     ).fetchone()
     return int(row[0])
