@@ -49,8 +49,12 @@ def make_question(
     explanations: dict[str, str] | None = None,
     mistakes: Sequence[str] = (),
     options: dict[str, str] | None = None,
+    shuffle: bool = False,
 ) -> Question:
-    """A choice question (or a fill_blank one with ``blanks=True``) whose answer is known."""
+    """A choice question (or a fill_blank one with ``blanks=True``) whose answer is known.
+
+    It keeps the bank's option order unless ``shuffle=True``, so that a test's "A is correct" is
+    also what its rounds show; the tests of shuffled orders ask for one."""
     return Question(
         bank=bank,
         id=qid,
@@ -64,6 +68,7 @@ def make_question(
         mistakes=tuple(mistakes),
         explanations=dict(explanations or {}),
         solution=Solution(steps=(Step(f"because {qid}"),), final=" ".join(answer)),
+        shuffle=shuffle,
     )
 
 

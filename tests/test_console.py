@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import sqlite3
 import subprocess
 from collections.abc import AsyncIterator
@@ -16,6 +17,8 @@ from rich.console import Console
 from bot.adapters.console.channel import ConsoleChannel
 from bot.app import load_library
 from bot.core.clock import FakeClock
+from bot.core.models import QuestionKey
+from bot.core.order import OptionOrder
 from bot.core.quiz import Quiz
 from bot.store.sqlite import SqliteStore
 
@@ -26,17 +29,40 @@ def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.Completed
     return run_quizbot(tmp_path, *args, stdin=script)
 
 
+def post_in_a_run_of_its_own(tmp_path: Path, question_id: str) -> tuple[OptionOrder, str]:
+    """Post a question in one console run, which then exits: the order its round drew (read
+    from the database) and what the run printed. Its options are shuffled, with a fresh rng."""
+    done = run_console(tmp_path, f"/quiz post {SEED}/{question_id}\n", "console", "--user", "Ann")
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(tmp_path / "quiz.db") as conn:
+        (stored,) = conn.execute("SELECT option_order FROM rounds").fetchone()
+    order = OptionOrder(tuple(stored))
+    library, _ = load_library([REPO / "banks"])
+    question = library.question(QuestionKey(SEED, question_id))
+    assert question is not None and sorted(stored) == sorted(question.letters)
+    for shown, text in order.options(question):
+        assert f"{shown}  {text}" in done.stdout
+    return order, done.stdout
+
+
 def test_choice_flow_through_stdin(tmp_path: Path) -> None:
+    order, posted = post_in_a_run_of_its_own(tmp_path, "why-fine-tune")
+    assert "Why do we fine-tune a pre-trained model" in posted
+    assert "Attempts: 3" in posted
+
+    def shown(letter: str) -> str:
+        return order.to_shown((letter,))[0]
+
+    # A second run on the same file, after a restart: the round keeps its order.
     script = "\n".join(
         [
-            f"/quiz post {SEED}/why-fine-tune",
-            "A",  # wrong: hint and A's explanation
-            "D",  # right on the 2nd attempt: easy 10 x 0.6
-            "D",
+            shown("A"),  # wrong: hint and A's explanation
+            shown("D"),  # right on the 2nd attempt: easy 10 x 0.6
+            shown("D"),
             "/as Bob",
-            "B",
-            "C",
-            "A",  # Bob is out of attempts
+            shown("B"),
+            shown("C"),
+            shown("A"),  # Bob is out of attempts
             "/quiz reveal",
             "/quiz leaderboard",
         ]
@@ -44,8 +70,6 @@ def test_choice_flow_through_stdin(tmp_path: Path) -> None:
     done = run_console(tmp_path, script + "\n", "console", "--user", "Ann")
     out = done.stdout
     assert done.returncode == 0, done.stderr
-    assert "Why do we fine-tune a pre-trained model" in out
-    assert "Attempts: 3" in out
     assert "Not quite — 2 attempts left." in out
     assert "Hint: Fine-tuning adds domain details, not erases knowledge" in out
     assert "Correct! +6 points (2nd attempt)" in out
@@ -53,31 +77,35 @@ def test_choice_flow_through_stdin(tmp_path: Path) -> None:
     assert "You already finished: solved on the 2nd attempt for 6 points." in out
     assert "Out of attempts." in out
     assert "2 participants · 50% solved · first solver: Ann" in out
-    assert "Most-picked wrong option: A (2 picks)" in out
+    assert f"Most-picked wrong option: {shown('A')} (2 picks)" in out
+    assert f"Answer: {shown('D')}" in out
     board = out[out.rindex("This channel") :]
     assert "Ann" in board and "6" in board and "Bob" not in board
     with sqlite3.connect(tmp_path / "quiz.db") as conn:
-        attempts = conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-    assert attempts == 5  # the click after finishing is not an attempt
+        rows = conn.execute("SELECT answer FROM attempts ORDER BY user_id, attempt_no")
+        answers = [answer for (answer,) in rows]
+    # The click after finishing is not an attempt; answers are stored in the bank's letters.
+    assert answers == ["A", "D", "B", "C", "A"]
 
 
 def test_fill_blank_flow_through_stdin(tmp_path: Path) -> None:
+    order, posted = post_in_a_run_of_its_own(tmp_path, "optimizer-update")
+    assert "optimizer.[1]()" in posted and "optimizer.[2]()" in posted
+    a, b = order.to_shown(("A", "B"))
     script = "\n".join(
         [
-            f"/quiz post {SEED}/optimizer-update",
-            "A",  # one letter for two blanks: refused, not counted
-            "B A",
-            "A B",
+            a,  # one letter for two blanks: refused, not counted
+            f"{b} {a}",
+            f"{a} {b}",
         ]
     )
     done = run_console(tmp_path, script + "\n", "console", "--user", "Ann")
     out = done.stdout
     assert done.returncode == 0, done.stderr
-    assert "optimizer.[1]()" in out and "optimizer.[2]()" in out
     assert "this question has 2 blanks" in out and "Nothing was counted" in out
     assert "Not quite — 2 attempts left." in out
     assert "Correct! +18 points (2nd attempt)" in out  # hard 30 x 0.6
-    assert "Answer: [1] A, [2] B" in out
+    assert f"Answer: [1] {a}, [2] {b}" in out
 
 
 def test_run_without_tokens_names_the_variables_and_opens_the_console(tmp_path: Path) -> None:
@@ -107,7 +135,9 @@ async def terminal(tmp_path: Path) -> AsyncIterator[Terminal]:
     library, issues = load_library([REPO / "banks"])
     assert not issues
     store = await SqliteStore.open(tmp_path / "quiz.db")
-    quiz = Quiz(store, library, FakeClock(datetime(2026, 11, 26, 9, tzinfo=UTC)))
+    # Seeded, so that the orders the rounds draw are the same on every run.
+    clock = FakeClock(datetime(2026, 11, 26, 9, tzinfo=UTC))
+    quiz = Quiz(store, library, clock, rng=random.Random(5))
     await quiz.start()
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, color_system=None, highlight=False)
@@ -169,9 +199,11 @@ async def test_switching_people_and_teams(terminal: Terminal) -> None:
     assert "Bob joined Red." in await terminal.say("/quiz team join Red")
     assert "already exists" in await terminal.say("/quiz team create RED")
     await terminal.say(f"/quiz post {SEED}/why-fine-tune")
-    assert "+10 points" in await terminal.say("D")
+    _, shown = await terminal.channel.quiz.rounds.open_round(terminal.channel.channel)
+    assert shown is not None
+    assert "+10 points" in await terminal.say(shown.answer[0])
     await terminal.say("/as Ann")
-    assert "+10 points" in await terminal.say("D")
+    assert "+10 points" in await terminal.say(shown.answer[0])
     teams = await terminal.say("/quiz leaderboard teams")
     assert "Red" in teams and "20" in teams and "2/2" in teams
     assert "Ann, Bob" in await terminal.say("/quiz team list")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 from conftest import make_question
 
@@ -11,7 +10,7 @@ from bot.core.order import OptionOrder, draw_order
 
 
 def test_two_rounds_of_one_question_can_show_different_orders() -> None:
-    question = make_question("q1")
+    question = make_question("q1", shuffle=True)
     rng = random.Random(7)
     orders = {draw_order(question, rng) for _ in range(20)}
     assert len(orders) > 1
@@ -19,19 +18,19 @@ def test_two_rounds_of_one_question_can_show_different_orders() -> None:
 
 
 def test_a_seeded_rng_draws_the_same_orders() -> None:
-    question = make_question("q1")
+    question = make_question("q1", shuffle=True)
     first = [draw_order(question, random.Random(3)) for _ in range(3)]
     assert first == [draw_order(question, random.Random(3))] * 3
 
 
 def test_a_question_that_opts_out_keeps_the_bank_order() -> None:
-    question = replace(make_question("q1"), shuffle=False)
+    question = make_question("q1")
     rng = random.Random(1)
     assert {draw_order(question, rng) for _ in range(10)} == {question.letters}
 
 
 def test_shown_letters_map_to_canonical_and_back() -> None:
-    question = make_question("q1")
+    question = make_question("q1", shuffle=True)
     order = OptionOrder(("C", "A", "D", "B"))
     assert order.shown == ("A", "B", "C", "D")
     assert order.to_canonical(("A", "D")) == ("C", "B")
@@ -43,7 +42,7 @@ def test_shown_letters_map_to_canonical_and_back() -> None:
 
 
 def test_stored_order_is_read_back_or_falls_back_to_the_bank_order() -> None:
-    question = make_question("q1")
+    question = make_question("q1", shuffle=True)
     order = OptionOrder(("B", "D", "A", "C"))
     assert OptionOrder.decode(order.encode(), question) == order
     assert OptionOrder.decode(None, question) == OptionOrder.identity(question)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.core.context import QuizContext
 from bot.core.models import Difficulty, Question, QuestionKey, QuestionType
+from bot.core.order import OptionOrder, RoundOrder, RoundOrders, draw_order
 from bot.core.outcomes import (
     AlreadyFinished,
     Closed,
@@ -51,6 +52,8 @@ class QuizEngine:
         self.context = context
         self._advance_test: TestAdvance | None = None
         self._announcing: set[int] = set()
+        self.orders = RoundOrders()
+        """Each round's option order, built once per round (every click maps through it)."""
 
     def on_test_answered(self, advance: TestAdvance) -> None:
         """Let the practice service move a test run on after each of its answers."""
@@ -83,7 +86,7 @@ class QuizEngine:
             if unposted is not None and unposted.message_ref is None:
                 question = ctx.library.question(unposted.question)
                 if question is not None:
-                    return Posted(unposted, question)
+                    return Posted(unposted, self.orders.of(unposted, question).shown)
         disabled = await ctx.store.disabled_banks(channel.platform, channel.workspace)
         eligible = ctx.library.eligible(banks=banks, disabled=disabled, difficulty=difficulty)
         chosen = None
@@ -110,35 +113,72 @@ class QuizEngine:
                     opened_at=ctx.clock.now(),
                     closes_at=closes_at,
                     cycle=cycle + 1 if pick.new_cycle else cycle,
+                    order=self.draw_order(question),
                 )
             )
         except RoundConflict:
             raise QuizError("A question was posted in this channel a moment ago.") from None
-        return Posted(new_round, question, previous, pick.new_cycle)
+        shown = self.orders.of(new_round, question).shown
+        return Posted(new_round, shown, previous, pick.new_cycle)
+
+    def draw_order(self, question: Question) -> str:
+        """The option order for a new round of ``question``, as ``NewRound.order`` keeps it."""
+        return OptionOrder(draw_order(question, self.context.rng)).encode()
+
+    def shown(self, round_: Round, question: Question) -> Question:
+        """``question`` as ``round_`` shows it: its options in the round's order."""
+        return self.orders.of(round_, question).shown
 
     async def open_round(self, channel: ChannelRef) -> tuple[Round, Question | None]:
+        """The channel's open round and its question as the round shows it."""
         found = await self.context.store.open_daily_round(channel)
         if found is None:
             raise NoOpenRound("There is no open question in this channel.")
-        return found, self.context.library.question(found.question)
+        return found, self._shown_or_none(found)
 
     async def round(self, round_id: int) -> tuple[Round, Question | None] | None:
+        """A round and its question as the round shows it (None when no longer in a bank)."""
         found = await self.context.store.get_round(round_id)
         if found is None:
             return None
-        return found, self.context.library.question(found.question)
+        return found, self._shown_or_none(found)
+
+    def _shown_or_none(self, round_: Round) -> Question | None:
+        question = self.context.library.question(round_.question)
+        return None if question is None else self.orders.of(round_, question).shown
+
+    async def _order_for_click(self, round_id: int) -> RoundOrder | None:
+        """The round's order for judging a click: cached after the round's first click (or its
+        post); None for a round or question that does not exist, which the judge refuses."""
+        known = self.orders.known(round_id)
+        if known is not None:
+            question = self.context.library.question(known.question.key)
+            if question is known.question:
+                return known
+            if question is None:
+                return None
+            return self.orders.remember(round_id, known.stored, question)
+        found = await self.context.store.get_round(round_id)
+        if found is None:
+            return None
+        question = self.context.library.question(found.question)
+        return None if question is None else self.orders.of(found, question)
 
     # --- answering ----------------------------------------------------------------------------
 
     async def answer(self, round_id: int, user: UserRef, letters: Sequence[str]) -> Outcome:
-        """Judge one submission; the whole check-and-record is one store transaction."""
+        """Judge one submission, given in the letters the round shows; the whole
+        check-and-record is one store transaction, on the canonical letters."""
         ctx = self.context
         # Known people skip a coroutine: this runs for every click.
         user_id = ctx.known_user_id(user)
         if user_id is None:
             user_id = await ctx.user_id(user)
+        order = self.orders.known(round_id)
+        if order is None or ctx.library.question(order.question.key) is not order.question:
+            order = await self._order_for_click(round_id)
         now = ctx.clock.now()
-        picked = tuple(letters)
+        picked = tuple(letters) if order is None else order.order.to_canonical(letters)
         question_of = ctx.library.question
         platform, workspace = user.platform, user.workspace
         # Set by the judge, so that the outcome need not look the question up again.
@@ -162,10 +202,14 @@ class QuizEngine:
         )
         if question is None and state.question:
             question = question_of(state.question)
+        # What the person reads is in the round's letters; picked and judged ones are canonical.
+        shown = None
+        if question is not None:
+            shown = order.shown if order is not None and order.question is question else question
         if decision.finished and state.kind is not _DAILY:
             test_step = await self._after_finish(state)
-            return self._outcome(state, decision, picked, test_step, question)
-        return self._outcome(state, decision, picked, None, question)
+            return self._outcome(state, decision, picked, test_step, question, shown)
+        return self._outcome(state, decision, picked, None, question, shown)
 
     def _outcome(
         self,
@@ -174,21 +218,22 @@ class QuizEngine:
         picked: tuple[str, ...],
         test_step: TestStep | None,
         question: Question | None,
+        shown: Question | None,
     ) -> Outcome:
         verdict = decision.verdict
         # Recorded answers first, positionally: this runs for every click.
-        if verdict is _RECORDED and question is not None:
+        if verdict is _RECORDED and question is not None and shown is not None:
             if decision.correct:
                 return Correct(
-                    question, decision.points, decision.attempt_no, question.solution, test_step
+                    shown, decision.points, decision.attempt_no, question.solution, test_step
                 )
             explanation = explanation_for(question, picked) if question.explanations else None
             if decision.finished:
                 return Exhausted(
-                    question, decision.attempt_no, explanation, question.solution, test_step
+                    shown, decision.attempt_no, explanation, question.solution, test_step
                 )
             return Wrong(
-                question,
+                shown,
                 state.attempts_allowed - decision.attempt_no,
                 decision.attempt_no,
                 question.hint,
@@ -196,13 +241,13 @@ class QuizEngine:
             )
         if verdict is Verdict.NOT_FOUND:
             return NotFound()
-        if verdict is Verdict.GONE or question is None:
+        if verdict is Verdict.GONE or shown is None:
             return Gone()
         if verdict is Verdict.CLOSED:
-            return Closed(question)
+            return Closed(shown)
         if verdict is Verdict.INVALID:
             return Invalid(decision.message)
-        return AlreadyFinished(question, state.solved, state.points, state.attempts_used)
+        return AlreadyFinished(shown, state.solved, state.points, state.attempts_used)
 
     async def _after_finish(self, state: AttemptState) -> TestStep | None:
         if state.kind is RoundKind.TEST and self._advance_test is not None:
@@ -220,8 +265,12 @@ class QuizEngine:
         if closed is None:
             raise QuizError("That question does not exist.")
         question = self.context.library.question(closed.round.question)
-        stats = round_stats(question, closed)
-        return Reveal(closed.round, question, stats, closed.newly_closed, closed.announced)
+        if question is None:
+            stats = round_stats(None, closed, None)
+            return Reveal(closed.round, None, stats, closed.newly_closed, closed.announced)
+        order = self.orders.of(closed.round, question)
+        stats = round_stats(question, closed, order.order)
+        return Reveal(closed.round, order.shown, stats, closed.newly_closed, closed.announced)
 
     @asynccontextmanager
     async def announcing(self, reveal: Reveal) -> AsyncIterator[bool]:
@@ -269,19 +318,24 @@ def explanation_for(question: Question, picked: Sequence[str]) -> str | None:
     return None
 
 
-def round_stats(question: Question | None, closed: ClosedRound) -> RoundStats:
+def round_stats(
+    question: Question | None, closed: ClosedRound, order: OptionOrder | None
+) -> RoundStats:
     return RoundStats(
         participants=closed.participants,
         solved=closed.solved,
         first_solver=closed.first_solver,
-        most_picked_wrong=most_picked_wrong(question, closed.wrong_answers),
+        most_picked_wrong=most_picked_wrong(question, closed.wrong_answers, order),
     )
 
 
 def most_picked_wrong(
-    question: Question | None, wrong_answers: Sequence[tuple[str, int]]
+    question: Question | None,
+    wrong_answers: Sequence[tuple[str, int]],
+    order: OptionOrder | None = None,
 ) -> WrongPick | None:
-    """The wrong option people picked most: a letter, or a letter in one blank."""
+    """The wrong option people picked most: a letter, or a letter in one blank. Answers are
+    stored canonical; the label is in the letters the round showed (``order``)."""
     if question is None or not wrong_answers:
         return None
     picks: Counter[tuple[int, str]] = Counter()
@@ -293,7 +347,8 @@ def most_picked_wrong(
         return None
     # Ties go to the earlier blank, then the earlier letter, so the reveal is stable.
     (index, letter), count = min(picks.items(), key=lambda item: (-item[1], item[0]))
-    label = letter if question.type is QuestionType.CHOICE else f"[{index + 1}] {letter}"
+    shown = order.to_shown((letter,))[0] if order is not None else letter
+    label = shown if question.type is QuestionType.CHOICE else f"[{index + 1}] {shown}"
     note = question.explanations.get(letter) or (
         question.mistakes[0] if question.mistakes else None
     )

@@ -12,9 +12,10 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.models import Question
+from bot.core.rounds import Round
 
 _LETTERS = string.ascii_uppercase
 
@@ -64,6 +65,20 @@ class OptionOrder:
         """(shown letter, option text) in shown order."""
         return [(shown, question.options[canon]) for shown, canon in self._to_canonical.items()]
 
+    def show(self, question: Question) -> Question:
+        """The question as a round in this order shows it: its options relabelled A, B, ... in
+        shown order, its answer and explanations in shown letters. Its key stays the bank's, so
+        history is unaffected. For display only: the core judges canonical letters."""
+        return replace(
+            question,
+            options=dict(self.options(question)),
+            answer=self.to_shown(question.answer),
+            explanations={
+                self._to_shown.get(letter, letter): text
+                for letter, text in question.explanations.items()
+            },
+        )
+
     def encode(self) -> str:
         """How the store keeps it: the canonical letters in shown order, e.g. ``"CADB"``."""
         return "".join(self.canonical)
@@ -78,3 +93,49 @@ class OptionOrder:
         if text and sorted(text) == sorted(question.letters):
             return cls(tuple(text))
         return cls.identity(question)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundOrder:
+    """One round's order, with its question as the bank has it and as the round shows it."""
+
+    stored: str | None
+    """What the round has stored (``Round.order``)."""
+    question: Question
+    order: OptionOrder
+    shown: Question
+
+    @classmethod
+    def build(cls, stored: str | None, question: Question) -> RoundOrder:
+        order = OptionOrder.decode(stored, question) or OptionOrder.identity(question)
+        # The bank's order needs no copy of the question.
+        shown = question if order.canonical == question.letters else order.show(question)
+        return cls(stored, question, order, shown)
+
+
+class RoundOrders:
+    """Each round's ``RoundOrder``, built once and kept, since every click on a round maps its
+    letters. A round's order never changes; an entry is rebuilt only when its bank was reloaded
+    (the question is another object), so that a stored order is checked against the new options.
+    The oldest rounds are dropped past ``size``."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._rounds: dict[int, RoundOrder] = {}
+
+    def known(self, round_id: int) -> RoundOrder | None:
+        return self._rounds.get(round_id)
+
+    def of(self, round_: Round, question: Question) -> RoundOrder:
+        return self.remember(round_.id, round_.order, question)
+
+    def remember(self, round_id: int, stored: str | None, question: Question) -> RoundOrder:
+        found = self._rounds.get(round_id)
+        if found is not None and found.question is question:
+            return found
+        built = RoundOrder.build(stored, question)
+        rounds = self._rounds
+        if found is None and len(rounds) >= self._size:
+            del rounds[next(iter(rounds))]
+        rounds[round_id] = built
+        return built

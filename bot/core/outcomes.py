@@ -33,6 +33,9 @@ class Unavailable(QuizError):
 
 
 # --- answering --------------------------------------------------------------------------------
+# An outcome's ``question`` (as a Posted's, a Reveal's, a PracticeQuestion's and a TestQuestion's)
+# is the question as its round shows it (``OptionOrder.show``): options, answer and explanations
+# in the round's letters. Banks, the store and judging use the canonical letters.
 
 
 @dataclass(frozen=True, slots=True)

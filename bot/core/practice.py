@@ -59,9 +59,10 @@ class PracticeService:
                 attempts_allowed=question.attempts,
                 opened_at=ctx.clock.now(),
                 owner_id=user_id,
+                order=self.engine.draw_order(question),
             )
         )
-        return PracticeQuestion(opened, question, missed_before)
+        return PracticeQuestion(opened, self.engine.shown(opened, question), missed_before)
 
     async def start_test(self, user: UserRef, channel: ChannelRef, bank: str) -> TestQuestion:
         """Start "test this pattern": up to 10 questions of one bank, one attempt each."""
@@ -83,13 +84,14 @@ class PracticeService:
         return step
 
     async def current(self, user: UserRef) -> tuple[Round, Question] | None:
-        """The user's open practice or test question, if any (test first)."""
+        """The user's open practice or test question, if any (test first), as the round
+        shows it."""
         user_id = await self.context.user_id(user)
         for kind in (RoundKind.TEST, RoundKind.PRACTICE):
             for found in await self.context.store.open_rounds_of(user_id, kind):
                 question = self.context.library.question(found.question)
                 if question is not None:
-                    return found, question
+                    return found, self.engine.shown(found, question)
         return None
 
     async def stop(self, user: UserRef) -> int:
@@ -162,9 +164,11 @@ class PracticeService:
                     opened_at=ctx.clock.now(),
                     owner_id=run.user_id,
                     test_run_id=run.id,
+                    order=self.engine.draw_order(question),
                 )
             )
-            return TestQuestion(opened, question, run.rounds_opened + 1, total)
+            shown = self.engine.shown(opened, question)
+            return TestQuestion(opened, shown, run.rounds_opened + 1, total)
         await ctx.store.finish_test_run(run.id, ctx.clock.now())
         return await self.result(run.id)
 
