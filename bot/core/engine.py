@@ -147,17 +147,9 @@ class QuizEngine:
         question = self.context.library.question(round_.question)
         return None if question is None else self.orders.of(round_, question).shown
 
-    async def _order_for_click(self, round_id: int) -> RoundOrder | None:
-        """The round's order for judging a click: cached after the round's first click (or its
-        post); None for a round or question that does not exist, which the judge refuses."""
-        known = self.orders.known(round_id)
-        if known is not None:
-            question = self.context.library.question(known.question.key)
-            if question is known.question:
-                return known
-            if question is None:
-                return None
-            return self.orders.remember(round_id, known.stored, question)
+    async def _load_order(self, round_id: int) -> RoundOrder | None:
+        """The round's order, read from the store (once per round: clicks then find it cached);
+        None for a round or question that does not exist, which the judge refuses."""
         found = await self.context.store.get_round(round_id)
         if found is None:
             return None
@@ -176,7 +168,8 @@ class QuizEngine:
             user_id = await ctx.user_id(user)
         order = self.orders.known(round_id)
         if order is None or ctx.library.question(order.question.key) is not order.question:
-            order = await self._order_for_click(round_id)
+            # Not known yet, or its bank was reloaded since.
+            order = await self._load_order(round_id)
         now = ctx.clock.now()
         picked = tuple(letters) if order is None else order.order.to_canonical(letters)
         question_of = ctx.library.question
