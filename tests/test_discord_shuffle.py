@@ -62,6 +62,7 @@ async def test_buttons_and_the_reveal_use_the_rounds_letters(tmp_path: Path) -> 
         right = await reply(stack.fake, await stack.fake.click(ids[shown(order, "A")], user=MEMBER))
         assert "Correct! +6 points (2nd attempt)" in right["text"]
         assert f"Answer:** {shown(order, 'A')} — alpha" in right["text"]
+        assert f"Final answer:** {shown(order, 'A')}" in right["text"]
         first = await reply(stack.fake, await stack.fake.click(ids[shown(order, "A")], user=OWNER))
         assert "Correct! +10 points (1st attempt)" in first["text"]
         assert stack.rows("SELECT answer FROM attempts ORDER BY user_id, attempt_no") == [

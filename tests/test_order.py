@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from conftest import make_question
 
@@ -48,3 +49,21 @@ def test_stored_order_is_read_back_or_falls_back_to_the_bank_order() -> None:
     assert OptionOrder.decode(None, question) == OptionOrder.identity(question)
     # The bank was edited since (an option removed): the old order no longer fits.
     assert OptionOrder.decode("BDACE", question) == OptionOrder.identity(question)
+
+
+def test_a_round_shows_the_question_in_its_letters() -> None:
+    question = make_question(
+        "q1", answer=("B", "D"), blanks=True, explanations={"C": "not C"}, shuffle=True
+    )
+    order = OptionOrder(("C", "A", "D", "B"))
+    shown = order.show(question)
+    assert shown.key == question.key
+    assert shown.options == {"A": "charlie", "B": "alpha", "C": "delta", "D": "bravo"}
+    assert shown.answer == ("D", "C") and shown.answer_text() == "[1] D, [2] C"
+    assert shown.explanations == {"A": "not C"}
+    # A final answer given as letters is in the round's letters; one in words is kept.
+    assert shown.solution is not None and shown.solution.final == "D C"
+    assert question.solution is not None
+    in_words = replace(question, solution=replace(question.solution, final="bravo, delta"))
+    shown_words = order.show(in_words).solution
+    assert shown_words is not None and shown_words.final == "bravo, delta"

@@ -79,6 +79,7 @@ async def test_a_round_shows_its_own_order_and_judges_in_it(tmp_path: Path) -> N
     assert list(shown.options.values()) == [PICK.options[c] for c in order.canonical]
     assert shown.answer == shown_as(order, "B")
     assert shown.explanations[shown_as(order, "A")[0]] == "A is the classic trap."
+    assert shown.solution is not None and shown.solution.final == shown_as(order, "B")[0]
     round_id = posted.round.id
 
     # The letter shown where the bank's A is: wrong, with A's explanation.
@@ -90,6 +91,7 @@ async def test_a_round_shows_its_own_order_and_judges_in_it(tmp_path: Path) -> N
     assert isinstance(bob, Correct) == (order.to_canonical(("B",)) == ("B",))
     right = await quiz.rounds.answer(round_id, ANN, shown_as(order, "B"))
     assert isinstance(right, Correct) and right.attempt_no == 2
+    assert right.solution is not None and right.solution.final == shown_as(order, "B")[0]
     assert stored_answers(tmp_path / "quiz.db") == ["A", "B", order.to_canonical(("B",))[0]]
     await quiz.context.store.close()
 
@@ -115,6 +117,8 @@ async def test_every_blank_is_mapped_and_the_reveal_uses_the_rounds_letters(
     assert reveal.question is not None
     assert reveal.question.answer == shown_as(order, "A", "C")
     assert reveal.question.answer_text() == "[1] {}, [2] {}".format(*shown_as(order, "A", "C"))
+    assert reveal.question.solution is not None
+    assert reveal.question.solution.final == " ".join(shown_as(order, "A", "C"))
     wrong_pick = reveal.stats.most_picked_wrong
     assert wrong_pick is not None
     # Two picked the bank's B for blank 2: labelled with the letter they saw.

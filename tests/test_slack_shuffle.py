@@ -69,6 +69,7 @@ async def test_buttons_and_the_reveal_use_the_rounds_letters(tmp_path: Path) -> 
         right = text_of(await click(stack, message, shown(order, "A")))
         assert "Correct! +6 points (2nd attempt)" in right
         assert f"*Answer:* {shown(order, 'A')} — alpha" in right
+        assert f"*Final answer:* {shown(order, 'A')}" in right
         await click(stack, message, shown(order, "A"), user=OWNER)
         assert stack.rows("SELECT answer FROM attempts ORDER BY user_id, attempt_no") == [
             ("B",), ("A",), ("A",)

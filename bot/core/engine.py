@@ -218,13 +218,11 @@ class QuizEngine:
         if verdict is _RECORDED and question is not None and shown is not None:
             if decision.correct:
                 return Correct(
-                    shown, decision.points, decision.attempt_no, question.solution, test_step
+                    shown, decision.points, decision.attempt_no, shown.solution, test_step
                 )
             explanation = explanation_for(question, picked) if question.explanations else None
             if decision.finished:
-                return Exhausted(
-                    shown, decision.attempt_no, explanation, question.solution, test_step
-                )
+                return Exhausted(shown, decision.attempt_no, explanation, shown.solution, test_step)
             return Wrong(
                 shown,
                 state.attempts_allowed - decision.attempt_no,

@@ -69,7 +69,7 @@ class OptionOrder:
         """The question as a round in this order shows it: its options relabelled A, B, ... in
         shown order, its answer and explanations in shown letters. Its key stays the bank's, so
         history is unaffected. For display only: the core judges canonical letters."""
-        return replace(
+        shown = replace(
             question,
             options=dict(self.options(question)),
             answer=self.to_shown(question.answer),
@@ -78,6 +78,20 @@ class OptionOrder:
                 for letter, text in question.explanations.items()
             },
         )
+        solution = question.solution
+        if solution is None or solution.final is None:
+            return shown
+        # A final answer written as the answer's letters ("D", "A C", "[1] A, [2] C") names them
+        # as this round shows them; one in words stays as it is.
+        as_letters = {
+            " ".join(question.answer): " ".join(shown.answer),
+            ", ".join(question.answer): ", ".join(shown.answer),
+            question.answer_text(): shown.answer_text(),
+        }
+        final = as_letters.get(solution.final.strip())
+        if final is None:
+            return shown
+        return replace(shown, solution=replace(solution, final=final))
 
     def encode(self) -> str:
         """How the store keeps it: the canonical letters in shown order, e.g. ``"CADB"``."""
