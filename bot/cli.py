@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Collection, Coroutine, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import timedelta
 from functools import partial
@@ -24,6 +25,13 @@ from bot.store.errors import StoreError
 
 log = logging.getLogger("quizbot")
 
+# How long each stage of stopping (the platforms, then the scheduler) may take before quizbot
+# goes on without it: a stop must end, and the store must still close last.
+STOP_WITHIN_S = 10.0
+# The first stops quizbot cleanly; any later one while it stops is ignored rather than cutting
+# short the closing of the platforms and the database.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 TOKENS = """\
 To put it on a platform, set (in the environment or in .env, see .env.example):
   DISCORD_TOKEN       a Discord bot token (https://discord.com/developers/applications)
@@ -38,11 +46,21 @@ NO_TOKEN_ERROR = (
 )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("quizbot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quizbot",
         description="A daily quiz bot for ML teams, on Discord, Slack or a terminal.",
     )
+    parser.add_argument("--version", action="version", version=f"quizbot {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the configured platforms (or the console)")
@@ -154,17 +172,58 @@ def _positive(text: str) -> int:
 
 
 def run_loop(main: Coroutine[Any, Any, int]) -> int:
-    """Run on uvloop where it is installed (the answer path measured 15% faster), else asyncio."""
+    """Run on uvloop where it is installed (the answer path measured 15% faster), else asyncio;
+    SIGINT and SIGTERM stop it cleanly (see ``until_stopped``)."""
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(main)
-    return uvloop.run(main)
+        return asyncio.run(until_stopped(main))
+    return uvloop.run(until_stopped(main))
+
+
+async def until_stopped(main: Coroutine[Any, Any, int]) -> int:
+    """``main``'s exit code, or, when SIGINT or SIGTERM arrives first, 130 or 0 once it has
+    stopped: the signal cancels it, so every ``finally`` and context exit runs in order."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    received: list[signal.Signals] = []
+
+    def stop(signum: signal.Signals) -> None:
+        if received:
+            log.warning("%s: quizbot is stopping already", signum.name)
+            return
+        received.append(signum)
+        log.info("%s: stopping", signum.name)
+        task.cancel()
+
+    installed = []
+    for signum in STOP_SIGNALS:
+        # Windows' loops have no signal handlers: Ctrl-C stays a KeyboardInterrupt there.
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop, signum)
+            installed.append(signum)
+    try:
+        return await main
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        task.uncancel()
+        return 130 if received[0] == signal.SIGINT else 0
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
+def stderr_console() -> Console:
+    """Where errors go. Not wrapped: an error is one line in a pipe or `docker logs` too, where
+    rich would otherwise wrap it at 80 columns."""
+    return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    err = Console(stderr=True)
+    err = stderr_console()
     try:
         settings = load_settings()
         logging.basicConfig(
@@ -173,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return run_loop(_dispatch(args, settings))
     except (SettingsError, StoreError, StartupError) as exc:
-        err.print(f"quizbot: {exc}", style="red", highlight=False)
+        err.print(f"quizbot: {exc}", style="red")
         # Docker reserves a healthcheck's exit code 2: unhealthy is 1.
         return 1 if args.command == "health" else 2
     except KeyboardInterrupt:
@@ -206,9 +265,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if platforms:
             return await _platforms(settings, platforms, db=args.db)
         if args.no_console:
-            Console(stderr=True).print(NO_TOKEN_ERROR, highlight=False)
+            stderr_console().print(NO_TOKEN_ERROR)
             return 2
-        Console(stderr=True).print(TOKENS_HELP, highlight=False)
+        stderr_console().print(TOKENS_HELP)
         return await _console(
             settings, db=args.db, banks=None, user="you", channel="general", services=True
         )
@@ -286,7 +345,8 @@ async def _services(app: App, settings: Settings) -> AsyncIterator[None]:
 
 
 async def _platforms(settings: Settings, platforms: list[str], *, db: Path | None) -> int:
-    """Every configured platform in one process, on one database."""
+    """Every configured platform in one process, on one database, until one of them stops or
+    quizbot is told to stop."""
     from bot.core.clock import SystemClock
     from bot.core.scheduler import Poster, Scheduler
     from bot.health import PLATFORMS
@@ -311,24 +371,51 @@ async def _platforms(settings: Settings, platforms: list[str], *, db: Path | Non
             SystemClock(),
             grace=timedelta(minutes=settings.quizbot_grace_minutes),
         )
-        runs["scheduler"] = scheduler.run()
         tasks = {
             name: asyncio.create_task(run, name=f"quizbot-{name}") for name, run in runs.items()
         }
         for name, task in tasks.items():
-            if name == "scheduler":
-                continue
             # A stand-in until the adapter registers its real check (bot/health.py): registered
             # before the task first runs, so the adapter's own registration replaces it.
             PLATFORMS.register(name, partial(_running, task))
+        ticking = asyncio.create_task(scheduler.run(), name="quizbot-scheduler")
         try:
-            await asyncio.gather(*tasks.values())
+            done, _ = await asyncio.wait(
+                [*tasks.values(), ticking], return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
-            for task in tasks.values():
-                task.cancel()
+            # In order, each awaited: the platforms first (no more clicks or commands come in,
+            # and each closes its own connections), then the scheduler (no more posts); leaving
+            # the contexts then stops the health endpoint and backups, and closes the store last.
+            await _stop(tasks.values(), "platform")
+            await _stop([ticking], "scheduler")
             for name in tasks:
                 PLATFORMS.unregister(name)
-    return 0
+        for task in done:
+            task.result()  # the reason it stopped (a StartupError says it in one line)
+        stopped = ", ".join(task.get_name().removeprefix("quizbot-") for task in done)
+        log.error("%s stopped by itself; stopping quizbot", stopped)
+    return 1
+
+
+async def _stop(tasks: Collection[asyncio.Task[None]], what: str) -> None:
+    """Cancel ``tasks`` and wait for them to finish cleaning up (at most STOP_WITHIN_S each
+    stage). A task that ended before is the caller's to report; one that fails while stopping
+    is logged here, so that the rest still stop."""
+    ended = {task for task in tasks if task.done()}
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=STOP_WITHIN_S)
+    for task in pending:
+        log.warning("%s %s did not stop within %g s", what, task.get_name(), STOP_WITHIN_S)
+    for task in set(tasks) - ended - pending:
+        error = None if task.cancelled() else task.exception()
+        if isinstance(error, StartupError):
+            log.error("%s", error)
+        elif error is not None:
+            log.error("%s %s failed while stopping", what, task.get_name(), exc_info=error)
 
 
 def _running(task: asyncio.Task[None]) -> bool:
@@ -353,7 +440,7 @@ async def _console(
         if services:
             await stack.enter_async_context(_services(app, settings))
         for issue in app.bank_issues:
-            Console(stderr=True).print(f"bank not loaded: {issue}", style="red", highlight=False)
+            stderr_console().print(f"bank not loaded: {issue}", style="red")
         console = Console(highlight=False)
         await ConsoleChannel(app.quiz, console, channel=channel, user=user, banks=banks).run()
     return 0

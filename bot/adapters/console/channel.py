@@ -6,7 +6,6 @@ the core decides.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shlex
 import sys
@@ -18,6 +17,7 @@ from rich.text import Text
 
 from bot.adapters.args import bank_and_difficulty
 from bot.adapters.console import render
+from bot.adapters.console.lines import lines_of
 from bot.core.models import QuestionKey
 from bot.core.outcomes import QuizError, Reveal
 from bot.core.periods import Period
@@ -88,7 +88,7 @@ class ConsoleChannel:
 
     async def run(self, stream: TextIO | None = None) -> None:
         """Read lines until EOF or /quit."""
-        source = stream or sys.stdin
+        lines = lines_of(stream or sys.stdin)
         self.say(
             Text(
                 f"quizbot console · #{self.channel.channel} · you are {self.user.display}"
@@ -97,7 +97,7 @@ class ConsoleChannel:
             )
         )
         while True:
-            line = await asyncio.to_thread(source.readline)
+            line = await lines.readline()
             if not line:
                 break
             if line.strip() in {"/quit", "/exit"}:
