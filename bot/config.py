@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SettingsError(Exception):
     pass
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# A bot token is three base64url parts joined by dots (id.timestamp.hmac); Discord does not
+# promise more, so only the shape is checked.
+DISCORD_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+SLACK_APPS = "https://api.slack.com/apps"
 
 
 class Settings(BaseSettings):
@@ -29,7 +38,7 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(None, description="Slack app token for Socket Mode.")
     slack_signing_secret: SecretStr | None = Field(None, description="Slack HTTP mode secret.")
-    slack_port: int = Field(3000, description="Port of Slack's HTTP mode.")
+    slack_port: int = Field(3000, ge=1, le=65535, description="Port of Slack's HTTP mode.")
     slack_admin_user_ids: str = Field("", description="Slack user ids that may run admin.")
     quizbot_health_host: str = Field(
         "127.0.0.1", description="Address of the health endpoint (0.0.0.0: every interface)."
@@ -50,6 +59,79 @@ class Settings(BaseSettings):
                 "America/New_York)"
             ) from None
         return value
+
+    @field_validator("quizbot_log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"'{value}' is not a log level ({', '.join(LOG_LEVELS)})")
+        return value.strip().upper()
+
+    @field_validator("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        """``DISCORD_TOKEN=`` (as in .env.example) means no token; spaces around one are a
+        copy-and-paste slip."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("discord_token")
+    @classmethod
+    def _discord_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Never quote a token back: the message may end up in a log.
+        token = value.get_secret_value() if value else ""
+        if token.lower().startswith("bot "):
+            raise ValueError("leave out the 'Bot ' prefix: set the token alone")
+        if token and not DISCORD_TOKEN_SHAPE.fullmatch(token):
+            raise ValueError(
+                "this is not a bot token (three parts joined by dots): copy it again from "
+                "https://discord.com/developers/applications (your app -> Bot -> Reset Token)"
+            )
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _slack_bot_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        token = value.get_secret_value() if value else ""
+        if token and not token.startswith("xoxb-"):
+            hint = " (an xapp- token is SLACK_APP_TOKEN)" if token.startswith("xapp-") else ""
+            raise ValueError(
+                f"must start with xoxb-{hint}: the Bot User OAuth Token on {SLACK_APPS} "
+                "(your app -> OAuth & Permissions)"
+            )
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _slack_app_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        token = value.get_secret_value() if value else ""
+        if token and not token.startswith("xapp-"):
+            hint = " (an xoxb- token is SLACK_BOT_TOKEN)" if token.startswith("xoxb-") else ""
+            raise ValueError(
+                f"must start with xapp-{hint}: an app-level token with connections:write on "
+                f"{SLACK_APPS} (your app -> Basic Information -> App-Level Tokens)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _slack_needs_its_bot_token(self) -> Self:
+        if self.slack_bot_token is None:
+            given = [
+                name
+                for name, value in (
+                    ("SLACK_APP_TOKEN", self.slack_app_token),
+                    ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+                )
+                if value is not None
+            ]
+            if given:
+                raise ValueError(
+                    f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} set but "
+                    f"SLACK_BOT_TOKEN is missing: the Bot User OAuth Token (xoxb-...) on "
+                    f"{SLACK_APPS} (your app -> OAuth & Permissions)"
+                )
+        return self
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -108,8 +190,12 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
-            for error in exc.errors()
-        )
+        problems = "; ".join(_problem(error) for error in exc.errors())
         raise SettingsError(f"bad setting: {problems}") from None
+
+
+def _problem(error: Any) -> str:
+    """``NAME: what is wrong``, without pydantic's "Value error, " in front of our own words."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = ".".join(str(part) for part in error["loc"]).upper()
+    return f"{where}: {message}" if where else message

@@ -86,3 +86,70 @@ def test_unknown_command_shows_usage(tmp_path: Path) -> None:
     done = quizbot(tmp_path, "frobnicate")
     assert done.returncode == 2
     assert "invalid choice: 'frobnicate'" in done.stderr
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The one line a bad setting prints (a pipe, as `docker logs` reads it: never wrapped)."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_a_bad_log_level_names_the_variable_and_the_levels(tmp_path: Path) -> None:
+    line = one_error_line(quizbot(tmp_path, "console", QUIZBOT_LOG_LEVEL="LOUD"))
+    assert line.startswith("quizbot: bad setting: QUIZBOT_LOG_LEVEL: 'LOUD' is not a log level")
+    assert "DEBUG" in line and "Value error" not in line
+
+
+def test_slack_tokens_are_checked_by_their_shape(tmp_path: Path) -> None:
+    swapped = one_error_line(
+        quizbot(tmp_path, "run", SLACK_BOT_TOKEN="xapp-1-A1-123-abc", SLACK_APP_TOKEN="xoxb-1-2-x")
+    )
+    assert "SLACK_BOT_TOKEN: must start with xoxb-" in swapped
+    assert "SLACK_APP_TOKEN: must start with xapp-" in swapped
+    assert "xapp-1-A1-123-abc" not in swapped  # a secret is never printed back
+    assert "Value error" not in swapped
+
+
+def test_slack_app_token_alone_says_the_bot_token_is_missing(tmp_path: Path) -> None:
+    line = one_error_line(quizbot(tmp_path, "run", SLACK_APP_TOKEN="xapp-1-A1-123-abc"))
+    assert "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is missing" in line
+    assert not (tmp_path / "quiz.db").exists()  # not the console, silently
+
+
+def test_ports_are_range_checked(tmp_path: Path) -> None:
+    line = one_error_line(quizbot(tmp_path, "run", SLACK_PORT="70000"))
+    assert "SLACK_PORT" in line and "65535" in line
+    line = one_error_line(quizbot(tmp_path, "run", QUIZBOT_HEALTH_PORT="-1"))
+    assert "QUIZBOT_HEALTH_PORT" in line
+
+
+def test_a_discord_token_of_the_wrong_shape_is_refused_before_connecting(tmp_path: Path) -> None:
+    line = one_error_line(quizbot(tmp_path, "run", DISCORD_TOKEN="my token"))
+    assert "DISCORD_TOKEN: this is not a bot token" in line and "my token" not in line
+    line = one_error_line(quizbot(tmp_path, "run", DISCORD_TOKEN="Bot MTIz.abc.def"))
+    assert "leave out the 'Bot ' prefix" in line
+
+
+def test_empty_tokens_as_in_env_example_mean_no_platform(tmp_path: Path) -> None:
+    done = quizbot(tmp_path, "run", "--no-console", DISCORD_TOKEN="", SLACK_APP_TOKEN=" ")
+    assert done.returncode == 2
+    assert "no platform token is configured" in done.stderr
+
+
+def test_a_long_error_is_one_line_in_a_pipe(tmp_path: Path) -> None:
+    """rich wraps at 80 columns when stderr is not a terminal (COLUMNS unset, as in Docker)."""
+    long_name = "x" * 150
+    done = quizbot(tmp_path, "console", "--bank", long_name, COLUMNS="80")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and long_name in done.stderr, done.stderr
+
+
+def test_version_comes_from_the_package(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    done = quizbot(tmp_path, "--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"quizbot {version('quizbot')}"

@@ -579,7 +579,7 @@ async def test_every_admin_command_works_for_an_admin(
 async def test_a_refused_token_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     async with FakeDiscord(token="the-right-token") as fake:
         monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
-        settings = Settings(discord_token="a-wrong-token")  # type: ignore[call-arg]
+        settings = Settings(discord_token="MTIz.a-wrong.token")  # type: ignore[call-arg]
         app = App(quiz=None, store=None, bank_issues=[])  # type: ignore[arg-type]
         with pytest.raises(StartupError, match="DISCORD_TOKEN was refused by Discord"):
             await run_discord(app, settings)
