@@ -226,10 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = stderr_console()
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.quizbot_log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        _configure_logging(settings.quizbot_log_level)
         return run_loop(_dispatch(args, settings))
     except (SettingsError, StoreError, StartupError) as exc:
         err.print(f"quizbot: {exc}", style="red")
@@ -237,6 +234,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if args.command == "health" else 2
     except KeyboardInterrupt:
         return 130
+
+
+def _configure_logging(level: str) -> None:
+    from bot.adapters.network import OneLineNetworkErrors
+
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(OneLineNetworkErrors())
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

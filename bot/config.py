@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, description="Slack HTTP mode secret.")
     slack_port: int = Field(3000, ge=1, le=65535, description="Port of Slack's HTTP mode.")
     slack_admin_user_ids: str = Field("", description="Slack user ids that may run admin.")
+    # Empty: the library's own (https://discord.com/api/v10, https://slack.com/api/). For a
+    # REST proxy in front of Discord, or GovSlack (https://slack-gov.com/api/).
+    discord_api_url: str = Field("", description="Discord's REST API base URL.")
+    slack_api_url: str = Field("", description="Slack's Web API base URL.")
     quizbot_health_host: str = Field(
         "127.0.0.1", description="Address of the health endpoint (0.0.0.0: every interface)."
     )
@@ -112,6 +116,14 @@ class Settings(BaseSettings):
                 f"must start with xapp-{hint}: an app-level token with connections:write on "
                 f"{SLACK_APPS} (your app -> Basic Information -> App-Level Tokens)"
             )
+        return value
+
+    @field_validator("discord_api_url", "slack_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"'{value}' is not an http:// or https:// URL")
         return value
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,10 +34,10 @@ class Running:
             "QUIZBOT_LOG_LEVEL": "WARNING",
             "QUIZBOT_HEALTH_PORT": "0",
             "COLUMNS": "120",
-            **env,
         }
         for name in PLATFORM_TOKENS:
             environment.pop(name, None)
+        environment.update(env)
         self._output: list[bytes] = []
         self._lock = threading.Lock()
         command = [sys.executable, "-m", "bot.cli", *args]
@@ -180,3 +181,41 @@ def test_a_second_ctrl_c_while_stopping_is_not_an_error(running: Start, tmp_path
     code, _ = console.stop_with(signal.SIGINT)
     assert code == 130, console.output
     assert "Traceback" not in console.output and "Event loop is closed" not in console.output
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("platform", "env"),
+    [
+        ("discord", {"DISCORD_TOKEN": "MTIz.fake.token", "DISCORD_API_URL": "http://127.0.0.1:{port}/api/v10"}),
+        ("slack", {"SLACK_BOT_TOKEN": "xoxb-fake", "SLACK_APP_TOKEN": "xapp-fake", "SLACK_API_URL": "http://127.0.0.1:{port}/api/"}),
+    ],
+)  # fmt: skip
+def test_an_unreachable_platform_is_one_line_retried_until_stopped(
+    running: Start, platform: str, env: dict[str, str]
+) -> None:
+    port = closed_port()
+    bot = running(
+        "run",
+        "--no-console",
+        terminal=False,
+        **{name: value.format(port=port) for name, value in env.items()},
+    )
+    bot.wait_for("quizbot will retry in 2 s")  # the first try, then a second after 1 s
+    code, _ = bot.stop_with(signal.SIGTERM)
+    assert code == 0, bot.output
+    lines = [line for line in bot.output.splitlines() if "cannot reach" in line]
+    assert lines[0].endswith(
+        f"cannot reach 127.0.0.1:{port}: Connection refused; quizbot will retry in 1 s"
+    )
+    assert "Traceback" not in bot.output and "aiohttp" not in bot.output
+    # Warnings that would send an operator after something quizbot does not use.
+    assert "voice will NOT be supported" not in bot.output
+    assert "`token` will be unused" not in bot.output
+    assert len(bot.output.splitlines()) <= 5, bot.output

@@ -29,6 +29,11 @@ SCOPES = ("bot", "applications.commands")
 HTTP_CONNECTIONS = int(os.environ.get("QUIZBOT_DISCORD_CONNECTIONS", "32"))
 NONCE_LENGTH = 25  # Discord's limit for a message nonce
 
+# quizbot has no voice: discord.py's start-up warnings that its voice libraries (PyNaCl, davey)
+# are missing would only tell an operator to install something quizbot never uses.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
 
 def discord_nonce(key: str) -> str:
     """A nonce Discord enforces (discord.py sends enforce_nonce with it): a second message with
@@ -59,6 +64,12 @@ class QuizBot(discord.Client):
         self.guild_ids = list(guild_ids)
         self.admins = admins or AdminPolicy()
         self.tree = app_commands.CommandTree(self)
+
+    async def reset_http(self) -> None:
+        """After a login that could not reach Discord: close the HTTP session discord.py opened
+        for it (its pool with it), so that the next try starts on a fresh pool."""
+        await self.http.close()
+        self.http.connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
 
     async def setup_hook(self) -> None:
         from bot.adapters.discord.commands import AdminGroup, QuizGroup

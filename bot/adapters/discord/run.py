@@ -8,6 +8,7 @@ import discord
 
 from bot.adapters.discord.bot import QuizBot
 from bot.adapters.discord.poster import DiscordPoster
+from bot.adapters.network import host_of, until_reachable
 from bot.app import App, StartupError
 from bot.config import Settings
 from bot.core.permissions import AdminPolicy
@@ -38,8 +39,20 @@ async def run_discord(
     if posters is not None:
         posters["discord"] = DiscordPoster(client)
     PLATFORMS.register("discord", client.is_ready)
+    token = settings.discord_token.get_secret_value()
+    if settings.discord_api_url:
+        # discord.py builds every REST URL, interaction callbacks included, from this.
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
     try:
-        await client.start(settings.discord_token.get_secret_value())
+        # Logging in is retried while Discord cannot be reached; once in, discord.py reconnects
+        # the gateway by itself, with its own backoff.
+        await until_reachable(
+            lambda: client.login(token),
+            host_of(discord.http.Route.BASE),
+            after_failure=client.reset_http,
+            also=(discord.DiscordServerError,),
+        )
+        await client.connect(reconnect=True)
     except discord.LoginFailure:
         raise StartupError(TOKEN_HELP) from None
     except discord.PrivilegedIntentsRequired:

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger import get_bolt_logger
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -18,6 +20,17 @@ from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
 
 log = logging.getLogger(__name__)
+
+
+class _NoTokenSkippedWarning(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN from the environment by itself and, given our client (which
+    carries that same token), warns that "`token` will be unused": true, and only misleading."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+get_bolt_logger(AsyncApp).addFilter(_NoTokenSkippedWarning())
 
 
 def delivery_key(body: dict[str, Any]) -> str | None:

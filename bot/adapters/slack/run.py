@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.network import host_of, until_reachable
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.poster import SlackPoster
 from bot.app import App, StartupError
@@ -50,6 +51,10 @@ async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | N
         client=AsyncWebClient(
             token=token,
             session=session,
+            # The trailing slash matters: urljoin drops the last path segment without it.
+            base_url=settings.slack_api_url.rstrip("/") + "/"
+            if settings.slack_api_url
+            else AsyncWebClient.BASE_URL,
             # Slack answers 429 with Retry-After when a channel gets over ~1 message/s.
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
         ),
@@ -66,20 +71,40 @@ async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | N
 
 async def _serve(bolt: AsyncApp, settings: Settings, app_token: str) -> None:
     try:
-        identity = await bolt.client.auth_test()
+        # Retried while Slack cannot be reached; once connected, Socket Mode reconnects by
+        # itself (every 10 s), and in HTTP mode Slack is the one that connects.
+        identity = await until_reachable(bolt.client.auth_test, host_of(bolt.client.base_url))
     except SlackApiError as exc:
         raise StartupError(TOKEN_HELP.format(error=exc.response.get("error"))) from None
     log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
     if app_token:
-        handler = AsyncSocketModeHandler(bolt, app_token)
-        PLATFORMS.register("slack", handler.client.is_connected)
+        await _socket_mode(bolt, app_token)
+    else:
+        await _http_mode(bolt, settings.slack_port)
+
+
+async def _socket_mode(bolt: AsyncApp, app_token: str) -> None:
+    handler = AsyncSocketModeHandler(bolt, app_token)
+    PLATFORMS.register("slack", handler.client.is_connected)
+    try:
         await handler.start_async()  # type: ignore[no-untyped-call]  # slack_bolt is untyped here
-        return
+    finally:
+        # The socket, its monitor and receiver tasks, and the socket's own HTTP session.
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+async def _http_mode(bolt: AsyncApp, port: int) -> None:
     runner = web.AppRunner(bolt.web_app(path="/slack/events"))
     await runner.setup()
-    await web.TCPSite(runner, port=settings.slack_port).start()
-    log.info("Slack HTTP mode: listening on port %d at /slack/events", settings.slack_port)
     try:
+        try:
+            await web.TCPSite(runner, port=port).start()
+        except OSError as exc:
+            raise StartupError(
+                f"Slack HTTP mode cannot listen on port {port} ({exc.strerror or exc}): "
+                "set SLACK_PORT to a free port"
+            ) from None
+        log.info("Slack HTTP mode: listening on port %d at /slack/events", port)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()

@@ -1,0 +1,163 @@
+"""`quizbot run` on Discord and Slack at once (real discord.py and bolt against the fakes): how it
+stops, and what it says when a platform cannot be reached."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+from conftest import REPO
+from discord.gateway import DiscordWebSocket
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from bot import cli
+from bot.adapters.discord.bot import QuizBot
+from bot.adapters.network import OneLineNetworkErrors
+from bot.adapters.slack.run import _http_mode
+from bot.app import StartupError
+from bot.config import Settings
+from bot.health import PLATFORMS
+from bot.store.sqlite import SqliteStore
+from bot.testing.discord import FakeDiscord
+from bot.testing.slack import FakeSlack
+
+
+def settings_for(tmp_path: Path, **values: Any) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        quizbot_banks=str(REPO / "banks"),
+        quizbot_db=tmp_path / "quiz.db",
+        quizbot_health_port=0,
+        quizbot_log_level="WARNING",
+        **values,
+    )
+
+
+@pytest.fixture
+async def fakes(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[FakeDiscord, FakeSlack]]:
+    async with FakeDiscord() as fake_discord, FakeSlack() as fake_slack:
+        monkeypatch.setattr(discord.http.Route, "BASE", fake_discord.api_base)
+        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", fake_discord.gateway_url)
+        yield fake_discord, fake_slack
+
+
+async def until_connected(names: set[str], within_s: float = 10.0) -> None:
+    async def poll() -> None:
+        while True:
+            status = await PLATFORMS.status()
+            if names <= {name for name, up in status.items() if up}:
+                return
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), within_s)
+
+
+async def test_stopping_closes_every_platform_before_the_store(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeSlack], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal cancels the run: each platform finishes closing its connections, and only then
+    does the store close (before, the platforms were cancelled twice and not waited for)."""
+    _, fake_slack = fakes
+    events: list[str] = []
+
+    def spy(owner: type, name: str, event: str) -> None:
+        original = getattr(owner, name)
+
+        async def spied(self: Any, *args: Any, **kwargs: Any) -> Any:
+            result = await original(self, *args, **kwargs)
+            events.append(event)
+            return result
+
+        monkeypatch.setattr(owner, name, spied)
+
+    spy(QuizBot, "close", "discord closed")
+    spy(AsyncSocketModeHandler, "close_async", "slack socket closed")
+    spy(aiohttp.ClientSession, "close", "a session closed")
+    spy(SqliteStore, "close", "store closed")
+    settings = settings_for(
+        tmp_path,
+        discord_token="MTIz.fake.token",
+        slack_bot_token="xoxb-fake",
+        slack_app_token="xapp-fake",
+        slack_api_url=fake_slack.api_url,
+    )
+    running = asyncio.create_task(cli._platforms(settings, ["discord", "slack"], db=None))
+    await until_connected({"discord", "slack"})
+    running.cancel()  # what SIGINT / SIGTERM do (bot.cli.until_stopped)
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(running, 15)
+    assert events[-1] == "store closed", events
+    assert events.count("store closed") == 1
+    assert "discord closed" in events and "slack socket closed" in events
+    # The store is closed last: every session (Discord's, the Slack Web API's and its
+    # socket's) was closed before it.
+    assert events.index("store closed") > max(
+        i for i, event in enumerate(events) if event == "a session closed"
+    )
+
+
+async def test_a_platform_that_fails_stops_the_others_then_says_why(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeSlack], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    closes = {QuizBot: "discord closed", SqliteStore: "store closed"}
+    for owner, event in closes.items():
+        original = owner.close
+
+        async def close(self: Any, original: Any = original, event: str = event) -> None:
+            await original(self)
+            if event == "discord closed":
+                await asyncio.sleep(0.2)  # a platform that takes a moment to close
+            events.append(event)
+
+        monkeypatch.setattr(owner, "close", close)
+    # Slack cannot start (no app token and no signing secret) while Discord starts.
+    settings = settings_for(tmp_path, discord_token="MTIz.fake.token", slack_bot_token="xoxb-x")
+    with pytest.raises(StartupError, match="SLACK_APP_TOKEN"):
+        await asyncio.wait_for(cli._platforms(settings, ["discord", "slack"], db=None), 15)
+    assert events == ["discord closed", "store closed"]
+
+
+async def test_a_taken_slack_port_is_one_clear_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bolt = AsyncApp(signing_secret="secret", token="xoxb-unused")
+        with pytest.raises(StartupError, match=f"cannot listen on port {port}.*SLACK_PORT"):
+            await asyncio.wait_for(_http_mode(bolt, port), 5)
+
+
+async def test_library_reconnect_lines_lose_the_network_traceback() -> None:
+    """discord.py logs every gateway reconnect with `_log.exception`: the reason is enough."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    async with aiohttp.ClientSession() as session:
+        try:
+            await session.get(f"http://127.0.0.1:{port}/")
+        except aiohttp.ClientConnectorError as exc:
+            error = exc
+    formatter = logging.Formatter("%(name)s: %(message)s")
+
+    def shown(name: str) -> str:
+        record = logging.LogRecord(
+            name, logging.ERROR, __file__, 1, "Attempting a reconnect in %.2fs", (1.5,),
+            (type(error), error, error.__traceback__),
+        )  # fmt: skip
+        OneLineNetworkErrors().filter(record)
+        return formatter.format(record)
+
+    assert shown("discord.client") == (
+        "discord.client: Attempting a reconnect in 1.50s (Connection refused)"
+    )
+    # quizbot's own errors keep their traceback.
+    assert "Traceback" in shown("bot.adapters.discord.bot")
