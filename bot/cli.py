@@ -27,7 +27,7 @@ log = logging.getLogger("quizbot")
 
 # How long each stage of stopping (the platforms, then the scheduler) may take before quizbot
 # goes on without it: a stop must end, and the store must still close last.
-STOP_WITHIN_S = 10.0
+STOP_WITHIN_S = 5.0
 # The first stops quizbot cleanly; any later one while it stops is ignored rather than cutting
 # short the closing of the platforms and the database.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -29,10 +29,25 @@ def dockerfile_env() -> dict[str, str]:
     return found
 
 
-def container_env() -> dict[str, str]:
-    """What the bot sees in the container: the image's ENV, then the compose environment."""
+def env_file(path: Path) -> dict[str, str]:
+    """The variables a .env file sets (``NAME=value`` lines; comments set nothing)."""
+    found: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, equals, value = line.partition("=")
+        if equals and not name.lstrip().startswith("#"):
+            found[name.strip()] = value.strip()
+    return found
+
+
+def container_env(dotenv: dict[str, str] | None = None) -> dict[str, str]:
+    """What the bot sees in the container: the image's ENV, then ``env_file`` (the .env the
+    README has copied from .env.example), then the compose ``environment:``, which wins."""
     _, service = compose_service()
-    return {**dockerfile_env(), **{k: str(v) for k, v in service["environment"].items()}}
+    return {
+        **dockerfile_env(),
+        **(dotenv or {}),
+        **{k: str(v) for k, v in service["environment"].items()},
+    }
 
 
 def test_compose_runs_quizbot_with_its_data_volume_and_env_file() -> None:
@@ -112,3 +127,84 @@ def test_the_container_without_a_token_exits_naming_the_variables(tmp_path: Path
     assert "DISCORD_TOKEN" in done.stderr and "SLACK_BOT_TOKEN" in done.stderr
     assert "offline console" not in done.stderr and done.stdout == ""
     assert not (tmp_path / "quiz.db").exists()  # nothing opened, nothing to clean up
+
+
+def test_env_example_copied_to_env_keeps_the_containers_paths_and_host() -> None:
+    """README: `cp .env.example .env`. Its values must not point the container at a database
+    outside the volume, at banks that are not in the image, or the health endpoint at the
+    container's loopback only."""
+    example = env_file(REPO / ".env.example")
+    env = container_env(example)
+    assert env["QUIZBOT_DB"].startswith("/data/")
+    assert env["QUIZBOT_BACKUP_DIR"].startswith("/data/")
+    assert env["QUIZBOT_BANKS"] == "/app/banks"
+    assert env["QUIZBOT_HEALTH_HOST"] == "0.0.0.0"
+    # And outside Docker the commented values are the defaults, so nothing changes there.
+    assert "QUIZBOT_BANKS" not in example and "QUIZBOT_HEALTH_HOST" not in example
+    text = (REPO / ".env.example").read_text(encoding="utf-8")
+    for name in ("QUIZBOT_BANKS", "QUIZBOT_HEALTH_HOST"):
+        (line,) = [line for line in text.splitlines() if f"{name}=" in line]
+        default = Settings.model_fields[name.lower()].default
+        assert line == f"# {name}={default}"
+
+
+def dockerignored(path: str, patterns: list[str]) -> bool:
+    """Whether Docker leaves ``path`` out of the build context (its .dockerignore rules: paths
+    from the context root, ``*`` within one segment, ``**`` across any; a match on a folder
+    leaves out everything under it; no ``!`` exceptions are used here)."""
+    for pattern in patterns:
+        regex = re.escape(pattern).replace(r"\*\*/", "(.*/)?").replace(r"\*", "[^/]*")
+        regex = regex.replace(r"\?", "[^/]")
+        if re.fullmatch(rf"{regex}(/.*)?", path):
+            return True
+    return False
+
+
+def test_dockerignore_keeps_secrets_databases_and_the_venv_out_of_the_build() -> None:
+    lines = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert not any(pattern.startswith("!") for pattern in patterns)
+    for secret in (
+        ".env",
+        ".env.local",
+        ".venv/bin/python",
+        "quizbot.db",
+        "quizbot.db-wal",
+        "data/quizbot.db",
+        "backups/quizbot-20261126-100000.db",
+        "quizbot.db.v3-20261126.bak",
+        "bot/__pycache__/cli.cpython-312.pyc",
+        ".git/config",
+    ):
+        assert dockerignored(secret, patterns), secret
+    # Everything the Dockerfile copies is still sent.
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    copied = [
+        source
+        for line in dockerfile.splitlines()
+        if line.startswith("COPY ")
+        for source in line.split()[1:-1]
+    ]
+    assert copied
+    for source in copied:
+        assert (REPO / source).exists(), source
+        for path in [source] + [
+            str(p.relative_to(REPO))
+            for p in (REPO / source).rglob("*")
+            if (REPO / source).is_dir() and "__pycache__" not in p.parts
+        ]:
+            assert not dockerignored(path, patterns), path
+
+
+def test_compose_gives_quizbot_time_to_stop_and_documents_slack_http_port() -> None:
+    _, service = compose_service()
+    # Docker's default 10 s would cut short quizbot's stop (5 s per stage, platforms then the
+    # scheduler, then the database).
+    from bot.cli import STOP_WITHIN_S
+
+    grace = service["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) >= 2 * STOP_WITHIN_S + 10
+    compose = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
+    port = Settings.model_fields["slack_port"].default
+    assert f'#   - "{port}:{port}"' in compose  # publishing SLACK_PORT for HTTP mode
+    assert "ports" not in service  # nothing published by default
