@@ -161,3 +161,43 @@ async def test_library_reconnect_lines_lose_the_network_traceback() -> None:
     )
     # quizbot's own errors keep their traceback.
     assert "Traceback" in shown("bot.adapters.discord.bot")
+
+
+class Seen(logging.Handler):
+    """Sets ``event`` once a record says ``text``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.event = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.event.set()
+
+
+async def test_health_says_slack_is_not_connected_while_it_cannot_be_reached(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings = settings_for(
+        tmp_path,
+        slack_bot_token="xoxb-fake",
+        slack_app_token="xapp-fake",
+        slack_api_url=f"http://127.0.0.1:{port}/api/",
+    )
+    failed = Seen("cannot reach")
+    network_log = logging.getLogger("bot.adapters.network")
+    network_log.addHandler(failed)
+    running = asyncio.create_task(cli._platforms(settings, ["slack"], db=None))
+    try:
+        await asyncio.wait_for(failed.event.wait(), 10)  # the retry comes 1 s later
+        assert not running.done()
+        assert (await PLATFORMS.status())["slack"] is False
+    finally:
+        network_log.removeHandler(failed)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running

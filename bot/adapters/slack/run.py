@@ -70,6 +70,9 @@ async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | N
 
 
 async def _serve(bolt: AsyncApp, settings: Settings, app_token: str) -> None:
+    # Not connected until Slack has answered (the stand-in would report the task as connected
+    # while it retries).
+    PLATFORMS.register("slack", _not_yet)
     try:
         # Retried while Slack cannot be reached; once connected, Socket Mode reconnects by
         # itself (every 10 s), and in HTTP mode Slack is the one that connects.
@@ -93,6 +96,14 @@ async def _socket_mode(bolt: AsyncApp, app_token: str) -> None:
         await handler.close_async()  # type: ignore[no-untyped-call]
 
 
+def _not_yet() -> bool:
+    return False
+
+
+def _listening() -> bool:
+    return True  # in HTTP mode Slack connects to us: nothing to lose once listening
+
+
 async def _http_mode(bolt: AsyncApp, port: int) -> None:
     runner = web.AppRunner(bolt.web_app(path="/slack/events"))
     await runner.setup()
@@ -105,6 +116,7 @@ async def _http_mode(bolt: AsyncApp, port: int) -> None:
                 "set SLACK_PORT to a free port"
             ) from None
         log.info("Slack HTTP mode: listening on port %d at /slack/events", port)
+        PLATFORMS.register("slack", _listening)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
