@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import discord
 import pytest
-from conftest import REPO
+from conftest import REPO, platform_banks
 from discord.gateway import DiscordWebSocket
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -24,9 +24,12 @@ from bot.adapters.network import OneLineNetworkErrors
 from bot.adapters.slack.run import _http_mode
 from bot.app import StartupError
 from bot.config import Settings
+from bot.core.clock import SystemClock
+from bot.core.library import BankLibrary
+from bot.core.quiz import Quiz
 from bot.health import PLATFORMS
 from bot.store.sqlite import SqliteStore
-from bot.testing.discord import FakeDiscord
+from bot.testing.discord import ADMIN, GENERAL_ID, GUILD_ID, MEMBER, FakeDiscord, running_client
 from bot.testing.slack import FakeSlack
 
 
@@ -201,3 +204,41 @@ async def test_health_says_slack_is_not_connected_while_it_cannot_be_reached(
         running.cancel()
         with pytest.raises(asyncio.CancelledError):
             await running
+
+
+async def test_a_click_in_flight_when_discord_stops_is_answered_and_kept(tmp_path: Path) -> None:
+    """Stopping closes the client while a click is being handled: the click finishes (its answer
+    reaches Discord and its attempt is in the database) before the HTTP session closes."""
+    store = await SqliteStore.open(tmp_path / "quiz.db")
+    try:
+        quiz = Quiz(store, BankLibrary(platform_banks()[:1]), SystemClock())
+        await quiz.start()
+        entered = asyncio.Event()
+        answer = quiz.rounds.answer
+
+        async def slow_answer(*args: Any, **kwargs: Any) -> Any:
+            entered.set()
+            await asyncio.sleep(0.3)  # a click that takes a moment, so that the stop lands in it
+            return await answer(*args, **kwargs)
+
+        quiz.rounds.answer = slow_answer  # type: ignore[method-assign]
+        async with (
+            FakeDiscord() as fake,
+            running_client(
+                fake, lambda: QuizBot(quiz, guild_ids=[GUILD_ID], guild_ready_timeout=0.05)
+            ) as bot,
+        ):
+            sent = await fake.slash("quiz-admin", "post-now", user=ADMIN, channel_id=GENERAL_ID)
+            await fake.wait_for_followup(sent)
+            message = fake.messages_in(GENERAL_ID, include_ephemeral=False)[-1]
+            button = message["components"][0]["components"][0]["custom_id"]
+            click = await fake.click(button, user=MEMBER)
+            await asyncio.wait_for(entered.wait(), 5)
+            await bot.close()  # what stopping does (run_discord's finally)
+            assert fake.callbacks_for(click), "the click was cut off by the stop"
+        attempts = await store.writer.run(
+            lambda conn: conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+        )
+        assert attempts == 1
+    finally:
+        await store.close()
