@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Collection, Coroutine, Sequence
@@ -221,7 +222,19 @@ def stderr_console() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
+def _hold_standard_fds() -> None:
+    """Put /dev/null on a standard descriptor the caller closed (`quizbot run <&-`, some
+    daemonizers): otherwise the next socket or file takes descriptor 0-2, and uvloop aborts the
+    process when it closes it."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: this one
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _hold_standard_fds()
     args = _parser().parse_args(argv)
     err = stderr_console()
     try:

@@ -219,3 +219,29 @@ def test_an_unreachable_platform_is_one_line_retried_until_stopped(
     assert "voice will NOT be supported" not in bot.output
     assert "`token` will be unused" not in bot.output
     assert len(bot.output.splitlines()) <= 5, bot.output
+
+
+def test_a_closed_stdin_is_no_input_not_a_crash(tmp_path: Path) -> None:
+    """`quizbot run <&-` (a daemonizer or cron that closes stdin): the console reads nothing and
+    quizbot exits cleanly; before, a socket took descriptor 0 and uvloop aborted on closing it."""
+    environment = {
+        **os.environ,
+        "QUIZBOT_BANKS": str(REPO / "banks"),
+        "QUIZBOT_DB": str(tmp_path / "quiz.db"),
+        "QUIZBOT_LOG_LEVEL": "WARNING",
+        "QUIZBOT_HEALTH_PORT": "0",
+    }
+    for name in PLATFORM_TOKENS:
+        environment.pop(name, None)
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", sys.executable, "-m", "bot.cli", "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Assertion" not in done.stderr and "Traceback" not in done.stderr
+    assert "offline console" in done.stderr

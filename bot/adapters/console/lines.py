@@ -83,7 +83,10 @@ class StreamLines:
         return self._stream.readline()
 
 
-def lines_of(stream: TextIO) -> Lines:
+def lines_of(stream: TextIO | None) -> Lines:
+    """``stream``'s lines; None (Python's ``sys.stdin`` when descriptor 0 was closed) has none."""
+    if stream is None:
+        return StreamLines(io.StringIO())
     try:
         fd = stream.fileno()
     except (AttributeError, OSError, io.UnsupportedOperation):
