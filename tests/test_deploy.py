@@ -200,7 +200,7 @@ def test_compose_gives_quizbot_time_to_stop_and_documents_slack_http_port() -> N
     _, service = compose_service()
     # Docker's default 10 s would cut short quizbot's stop (5 s per stage, platforms then the
     # scheduler, then the database).
-    from bot.cli import STOP_WITHIN_S
+    from bot.running import STOP_WITHIN_S
 
     grace = service["stop_grace_period"]
     assert grace.endswith("s") and int(grace[:-1]) >= 2 * STOP_WITHIN_S + 10

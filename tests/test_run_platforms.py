@@ -18,7 +18,6 @@ from discord.gateway import DiscordWebSocket
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from bot import cli
 from bot.adapters.discord.bot import QuizBot
 from bot.adapters.network import OneLineNetworkErrors
 from bot.adapters.slack.run import _http_mode
@@ -28,6 +27,7 @@ from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.quiz import Quiz
 from bot.health import PLATFORMS
+from bot.running import run_platforms
 from bot.store.sqlite import SqliteStore
 from bot.testing.discord import ADMIN, GENERAL_ID, GUILD_ID, MEMBER, FakeDiscord, running_client
 from bot.testing.slack import FakeSlack
@@ -92,9 +92,9 @@ async def test_stopping_closes_every_platform_before_the_store(
         slack_app_token="xapp-fake",
         slack_api_url=fake_slack.api_url,
     )
-    running = asyncio.create_task(cli._platforms(settings, ["discord", "slack"], db=None))
+    running = asyncio.create_task(run_platforms(settings, ["discord", "slack"], db=None))
     await until_connected({"discord", "slack"})
-    running.cancel()  # what SIGINT / SIGTERM do (bot.cli.until_stopped)
+    running.cancel()  # what SIGINT / SIGTERM do (bot.running.until_stopped)
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(running, 15)
     assert events[-1] == "store closed", events
@@ -125,7 +125,7 @@ async def test_a_platform_that_fails_stops_the_others_then_says_why(
     # Slack cannot start (no app token and no signing secret) while Discord starts.
     settings = settings_for(tmp_path, discord_token="MTIz.fake.token", slack_bot_token="xoxb-x")
     with pytest.raises(StartupError, match="SLACK_APP_TOKEN"):
-        await asyncio.wait_for(cli._platforms(settings, ["discord", "slack"], db=None), 15)
+        await asyncio.wait_for(run_platforms(settings, ["discord", "slack"], db=None), 15)
     assert events == ["discord closed", "store closed"]
 
 
@@ -194,7 +194,7 @@ async def test_health_says_slack_is_not_connected_while_it_cannot_be_reached(
     failed = Seen("cannot reach")
     network_log = logging.getLogger("bot.adapters.network")
     network_log.addHandler(failed)
-    running = asyncio.create_task(cli._platforms(settings, ["slack"], db=None))
+    running = asyncio.create_task(run_platforms(settings, ["slack"], db=None))
     try:
         await asyncio.wait_for(failed.event.wait(), 10)  # the retry comes 1 s later
         assert not running.done()
