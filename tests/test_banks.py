@@ -98,29 +98,29 @@ def test_seed_bank_content() -> None:
     assert kinds.count(QuestionType.CHOICE) == 5
     answers = [question.answer for question in bank.questions]
     assert answers == [
-        ("A",),
         ("C",),
-        ("A",),
-        ("A", "B"),
-        ("A", "B", "C"),
         ("D",),
-        ("C",),
-        ("A",),
+        ("B",),
+        ("B", "A"),
+        ("D", "C", "E"),
+        ("D",),
+        ("B",),
+        ("B",),
         ("A",),
         ("B",),
     ]
     assert all(question.hint.strip() for question in bank.questions)
     assert [question.blanks for question in bank.questions[:5]] == [1, 1, 1, 2, 3]
-    assert bank.questions[7].options["A"] == "0.27"  # a number to YAML, text to us
+    assert bank.questions[7].options["B"] == "0.27"  # a number to YAML, text to us
     assert bank.questions[4].code is not None and bank.questions[4].code.rstrip().endswith("}")
     assert len({question.id for question in bank.questions}) == 10
 
 
 def test_summarize_seed() -> None:
     assert summarize([load_bank(SEED)]) == (
-        "fine-tuning-domains  10 questions (5 fill_blank, 5 choice; 3 easy, 3 medium, 4 hard)"
+        "fine-tuning-domains  10 questions (5 fill_blank, 5 choice; 7 easy, 2 medium, 1 hard)"
         "  Why fine-tuning adapts models to domains\n"
-        "total: 1 bank, 10 questions (5 fill_blank, 5 choice; 3 easy, 3 medium, 4 hard)"
+        "total: 1 bank, 10 questions (5 fill_blank, 5 choice; 7 easy, 2 medium, 1 hard)"
     )
 
 

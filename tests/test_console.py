@@ -71,9 +71,9 @@ def test_choice_flow_through_stdin(tmp_path: Path) -> None:
     out = done.stdout
     assert done.returncode == 0, done.stderr
     assert "Not quite — 2 attempts left." in out
-    assert "Hint: Fine-tuning adds domain details, not erases knowledge" in out
+    assert "Hint: Pre-training already taught general skills" in out
     assert "Correct! +6 points (2nd attempt)" in out
-    assert "Quick check: Fine-tuning = domain adaptation" in out
+    assert "Quick check: fine-tuning builds on pre-training" in out
     assert "You already finished: solved on the 2nd attempt for 6 points." in out
     assert "Out of attempts." in out
     assert "2 participants · 50% solved · first solver: Ann" in out
@@ -91,12 +91,13 @@ def test_choice_flow_through_stdin(tmp_path: Path) -> None:
 def test_fill_blank_flow_through_stdin(tmp_path: Path) -> None:
     order, posted = post_in_a_run_of_its_own(tmp_path, "optimizer-update")
     assert "optimizer.[1]()" in posted and "optimizer.[2]()" in posted
-    a, b = order.to_shown(("A", "B"))
+    # The key is zero_grad then step: canonical B A, shown in the round's letters.
+    first, second = order.to_shown(("B", "A"))
     script = "\n".join(
         [
-            a,  # one letter for two blanks: refused, not counted
-            f"{b} {a}",
-            f"{a} {b}",
+            first,  # one letter for two blanks: refused, not counted
+            f"{second} {first}",
+            f"{first} {second}",
         ]
     )
     done = run_console(tmp_path, script + "\n", "console", "--user", "Ann")
@@ -104,8 +105,8 @@ def test_fill_blank_flow_through_stdin(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "this question has 2 blanks" in out and "Nothing was counted" in out
     assert "Not quite — 2 attempts left." in out
-    assert "Correct! +18 points (2nd attempt)" in out  # hard 30 x 0.6
-    assert f"Answer: [1] {a}, [2] {b}" in out
+    assert "Correct! +6 points (2nd attempt)" in out  # easy 10 x 0.6
+    assert f"Answer: [1] {first}, [2] {second}" in out
 
 
 def test_run_without_tokens_names_the_variables_and_opens_the_console(tmp_path: Path) -> None:
