@@ -278,6 +278,8 @@ class Writer:
             while not self._closed:
                 self._committed.wait()
                 self._committed.clear()
+                if self._closed:
+                    break  # close() woke it to stop, not to checkpoint once more
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except sqlite3.Error:
