@@ -172,6 +172,13 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
     async def user_id(self, user: UserRef) -> int:
         return await self.writer.run(lambda conn: writes.user_id(conn, user))
 
+    async def find_user(self, user: UserRef) -> tuple[int, str] | None:
+        row = await self._row(
+            "SELECT id, name FROM users WHERE platform = ? AND workspace = ? AND user_ref = ?",
+            (user.platform, user.workspace, user.user),
+        )
+        return (int(row[0]), str(row[1])) if row else None
+
     # --- rounds -------------------------------------------------------------------------------
 
     async def open_round(self, new: NewRound) -> Round:
@@ -256,15 +263,16 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
     def record_attempt(
         self,
         round_id: int,
-        user_id: int,
+        user_id: int | None,
         answer: str,
         at: datetime,
         periods: tuple[int, int, int],
         judge: Judge,
+        register: UserRef | None = None,
     ) -> asyncio.Future[tuple[AttemptState, Decision]]:
         # Built straight from a tuple: one is made per click.
         request = _new_request(
-            clicks.AttemptRequest, (round_id, user_id, answer, at, periods, judge)
+            clicks.AttemptRequest, (round_id, user_id, answer, at, periods, judge, register)
         )
         future: asyncio.Future[tuple[AttemptState, Decision]] = self.writer.run_bulk(
             self._record, request
