@@ -203,9 +203,8 @@ class ClickCache:
         self._facts[round_id] = found
         return found
 
-    def scopes(self, conn: sqlite3.Connection, round_id: int) -> tuple[int, int]:
+    def scopes(self, conn: sqlite3.Connection, round_id: int, facts: RoundFacts) -> tuple[int, int]:
         """The round's board scopes, created now if nobody had scored in them yet."""
-        facts = self._facts[round_id]
         if facts.scopes is not None:
             return facts.scopes
         platform, workspace, channel = conn.execute(
@@ -399,7 +398,7 @@ def record_attempts(
         users[user_id] = (attempt_no, correct, points)
         # Only a solve changes the board; wrong tries live in attempts and participations.
         if correct and counts_for_board:
-            for scope in facts.scopes or cache.scopes(conn, round_id):
+            for scope in facts.scopes or cache.scopes(conn, round_id, facts):
                 for period in request.periods:
                     total = board.setdefault((scope, period, user_id), [0, 0])
                     total[0] += points
