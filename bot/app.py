@@ -52,7 +52,8 @@ async def open_app(
     library, issues = load_library(settings.bank_paths, banks)
     for issue in issues:
         log.error("bank not loaded: %s", issue)
-    store = await SqliteStore.open(db or settings.quizbot_db)
+    path = db or settings.quizbot_db
+    store = await SqliteStore.open(path, backup_dir=settings.backup_dir(path))
     try:
         quiz = Quiz(store, library, SystemClock(), tz=settings.timezone)
         await quiz.start()

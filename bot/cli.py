@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         "--keep", type=_positive, metavar="N", help="backups kept in DIR (QUIZBOT_BACKUP_KEEP)"
     )
     backup.add_argument("--db", type=Path)
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
     health = commands.add_parser(
         "health", help="ask the running bot's health endpoint; exit 0 if healthy, else 1"
@@ -230,7 +231,7 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
 
     path = args.db or settings.quizbot_db
     if args.db_command == "upgrade":
-        report = await SqliteStore.upgrade(path)
+        report = await SqliteStore.upgrade(path, backup_dir=settings.backup_dir(path))
         if report.applied:
             print(
                 f"{path}: schema v{report.before} -> v{report.after} ({', '.join(report.applied)})"
@@ -240,19 +241,16 @@ async def _db(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"{path}: up to date (schema v{report.after})")
         return 0
-    store = await SqliteStore.open(path)
-    try:
-        if args.path is not None:
-            target = await store.backup(args.path)
-            deleted: list[Path] = []
-        else:
-            from bot.backups import backup_into
+    # A backup only reads the database: no store is opened, so nothing is created or migrated.
+    from bot.backups import backup_into, backup_to
 
-            directory = args.dir or settings.backup_dir(path)
-            keep = args.keep or settings.quizbot_backup_keep
-            target, deleted = await backup_into(store, directory, keep)
-    finally:
-        await store.close()
+    deleted: list[Path] = []
+    if args.path is not None:
+        target = await asyncio.to_thread(backup_to, path, args.path, force=args.force)
+    else:
+        directory = args.dir or settings.backup_dir(path)
+        keep = args.keep or settings.quizbot_backup_keep
+        target, deleted = await backup_into(path, directory, keep)
     print(f"backed up {path} to {target}")
     for old in deleted:
         print(f"removed old backup {old}")

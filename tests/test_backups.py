@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import subprocess
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import run_quizbot
+from test_db_files import corrupt_pages, made_database, one_line_refusal
 
 from bot.backups import backup_into, backups_in, daily_backups, rotate
 from bot.store import migrations
@@ -58,7 +61,7 @@ async def test_a_backup_is_a_checked_sqlite_file_at_the_same_schema_version(
 ) -> None:
     folder = tmp_path / "backups"
     old = make_backups(folder, 7)
-    target, deleted = await backup_into(store, folder, 7)
+    target, deleted = await backup_into(store.path, folder, 7)
     assert deleted == [old[0]]
     assert backups_in(folder) == [*old[1:], target]
     assert sorted(path.name for path in folder.iterdir()) == sorted(
@@ -114,6 +117,7 @@ def test_cli_backup_into_a_folder_rotates(tmp_path: Path) -> None:
     folder = tmp_path / "saved"
     old = make_backups(folder, 3)
     (folder / "keep-me.txt").write_text("mine")
+    assert run_quizbot(tmp_path, "db", "upgrade").returncode == 0  # a backup needs a database
     done = run_quizbot(tmp_path, "db", "backup", "--dir", str(folder), "--keep", "2")
     assert done.returncode == 0, done.stderr
     kept = backups_in(folder)
@@ -126,6 +130,7 @@ def test_cli_backup_into_a_folder_rotates(tmp_path: Path) -> None:
 
 
 def test_cli_backup_defaults_to_the_configured_folder(tmp_path: Path) -> None:
+    assert run_quizbot(tmp_path, "db", "upgrade").returncode == 0
     done = run_quizbot(tmp_path, "db", "backup")
     assert done.returncode == 0, done.stderr
     assert len(backups_in(tmp_path / "backups")) == 1
@@ -140,3 +145,89 @@ def test_cli_backup_rejects_a_bad_keep_and_two_targets(tmp_path: Path) -> None:
     assert zero.returncode == 2 and "at least 1" in zero.stderr
     both = run_quizbot(tmp_path, "db", "backup", "copy.db", "--dir", str(tmp_path))
     assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+# --- what a backup must never do (issue 12) ---------------------------------------------------
+
+
+def backup(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_quizbot(tmp_path, "db", "backup", *args, COLUMNS="1000")
+
+
+def test_a_mistyped_database_is_an_error_and_nothing_is_created(tmp_path: Path) -> None:
+    typo = tmp_path / "qiuz.db"
+    out = tmp_path / "copy.db"
+    for args in ((str(out),), ("--dir", str(tmp_path / "saved"))):
+        said = one_line_refusal(backup(tmp_path, *args, "--db", str(typo)))
+        assert f"no database at {typo}" in said
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_backup_only_reads_an_older_database(tmp_path: Path) -> None:
+    db = tmp_path / "quiz.db"
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        migrations.upgrade(conn, db, migrations.discover(), target=1)
+    before = db.read_bytes()
+    out = tmp_path / "copy.db"
+    done = backup(tmp_path, str(out))
+    assert done.returncode == 0, done.stderr
+    assert db.read_bytes() == before  # not migrated, not switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.db", "quiz.db"]
+    with closing(sqlite3.connect(out)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_a_damaged_database_gives_no_backup_and_one_line(tmp_path: Path) -> None:
+    db = made_database(tmp_path)
+    corrupt_pages(db)
+    out = tmp_path / "copy.db"
+    said = one_line_refusal(backup(tmp_path, str(out)))
+    assert f"no backup made: database {db} is damaged" in said
+    folder = tmp_path / "saved"
+    said = one_line_refusal(backup(tmp_path, "--dir", str(folder)))
+    assert f"no backup made: database {db} is damaged" in said
+    assert not out.exists()
+    assert list(folder.iterdir()) == []  # no partial copy either
+
+
+def test_a_backup_never_replaces_a_file_without_force(tmp_path: Path) -> None:
+    made_database(tmp_path)
+    out = tmp_path / "copy.db"
+    out.write_text("my notes")
+    said = one_line_refusal(backup(tmp_path, str(out)))
+    assert f"{out} exists" in said and "--force" in said
+    assert out.read_text() == "my notes"
+    done = backup(tmp_path, str(out), "--force")
+    assert done.returncode == 0, done.stderr
+    with closing(sqlite3.connect(out)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_a_folder_or_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    made_database(tmp_path)
+    folder = tmp_path / "here"
+    folder.mkdir()
+    said = one_line_refusal(backup(tmp_path, str(folder)))
+    assert f"{folder} is a folder" in said and "--dir" in said
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for out in (blocker / "copy.db", Path("/proc/quizbot-copy.db")):
+        said = one_line_refusal(backup(tmp_path, str(out)))
+        assert "cannot write" in said and str(out.parent) in said
+    said = one_line_refusal(backup(tmp_path, "--dir", str(blocker / "saved")))
+    assert f"cannot write backups into {blocker / 'saved'}" in said
+    assert blocker.read_text() == "not a folder"
+
+
+async def test_two_backups_in_one_second_are_both_kept(store: SqliteStore, tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    first, _ = await backup_into(store.path, folder, 7, now=DAY0)
+    second, _ = await backup_into(store.path, folder, 7, now=DAY0)
+    third, deleted = await backup_into(store.path, folder, 2, now=DAY0)
+    assert len({first, second, third}) == 3
+    assert deleted == [first]  # the oldest of the three goes, not a later one of that second
+    assert backups_in(folder) == [second, third]
+    for path in (second, third):
+        with closing(sqlite3.connect(path)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -6,10 +6,12 @@ only: no rule is decided here.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from bot.core.models import Question, QuestionType, Solution
 from bot.core.outcomes import (
+    BUSY,
     AlreadyFinished,
     Board,
     Closed,
@@ -19,13 +21,17 @@ from bot.core.outcomes import (
     Invalid,
     NotFound,
     Outcome,
+    QuizError,
     Reveal,
     TestResult,
+    Unavailable,
     UserStats,
     Wrong,
 )
 from bot.core.periods import Period
 from bot.core.scoring import ordinal
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,15 @@ class Markup:
 
 DISCORD = Markup("**")
 SLACK = Markup("*")
+
+
+def refusal_text(error: QuizError) -> str:
+    """What the person who asked is told of a refusal. A database failure's own text is for
+    the operator (it names the file): it goes to the log, and they are told quizbot is busy."""
+    if isinstance(error, Unavailable):
+        log.warning("told someone quizbot is busy: %s", error)
+        return BUSY
+    return str(error)
 
 
 def refused_text(platform: str, reason: str) -> str:

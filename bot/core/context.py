@@ -48,6 +48,18 @@ class QuizContext:
     def known_user_id(self, user: UserRef) -> int | None:
         return self._user_ids.get((user.platform, user.workspace, user.user, user.name))
 
+    async def find_user(self, user: UserRef) -> tuple[int | None, bool]:
+        """(id or None if never recorded, whether the store's name for them is out of date),
+        without writing anything; a person found as they are is remembered."""
+        found = await self.store.find_user(user)
+        if found is None:
+            return None, True
+        user_id, name = found
+        if name == user.name or not user.name:
+            self._user_ids[(user.platform, user.workspace, user.user, user.name)] = user_id
+            return user_id, False
+        return user_id, True
+
     async def user_id(self, user: UserRef) -> int:
         # Keyed with the display name so that a renamed user gets their new name stored once.
         cache_key = (user.platform, user.workspace, user.user, user.name)

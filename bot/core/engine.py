@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from bot.core.outcomes import (
     Gone,
     Invalid,
     NoOpenRound,
+    NotCounted,
     NotFound,
     Outcome,
     Posted,
@@ -25,6 +27,7 @@ from bot.core.outcomes import (
     Reveal,
     RoundStats,
     TestStep,
+    Unavailable,
     Wrong,
     WrongPick,
 )
@@ -38,8 +41,11 @@ from bot.core.rounds import (
     UserRef,
     Verdict,
     decide,
+    shown_to,
 )
 from bot.core.selection import DailyPick, pick_daily
+
+log = logging.getLogger(__name__)
 
 TestAdvance = Callable[[AttemptState], Awaitable[TestStep | None]]
 
@@ -158,14 +164,45 @@ class QuizEngine:
 
     # --- answering ----------------------------------------------------------------------------
 
+    async def viewable(
+        self, round_id: int, user: UserRef
+    ) -> tuple[Round, Question] | NotFound | Gone | Closed:
+        """The round and its question as the round shows it, if ``user`` may be shown them
+        before answering (a picker), or why not. Another guild's round, someone else's practice
+        and a forged id all look the same, as when answering."""
+        ctx = self.context
+        found = await ctx.store.get_round(round_id)
+        user_id = ctx.known_user_id(user)
+        if found is not None and user_id is None and found.owner_id is not None:
+            user_id, _ = await ctx.find_user(user)
+        if found is None or not shown_to(found, user, user_id):
+            return NotFound()
+        question = self._shown_or_none(found)  # in the round's own order of options
+        if question is None:
+            return Gone()
+        closes_at = found.closes_at
+        if not found.is_open or (closes_at is not None and ctx.clock.now() >= closes_at):
+            return Closed(question)
+        return found, question
+
     async def answer(self, round_id: int, user: UserRef, letters: Sequence[str]) -> Outcome:
         """Judge one submission, given in the letters the round shows; the whole
-        check-and-record is one store transaction, on the canonical letters."""
+        check-and-record is one store transaction, on the canonical letters. Someone never seen
+        before is recorded with their first counted answer, not before: a click that counts
+        nothing writes nothing. NotCounted if the database cannot take it."""
         ctx = self.context
         # Known people skip a coroutine: this runs for every click.
         user_id = ctx.known_user_id(user)
+        register: UserRef | None = None
         if user_id is None:
-            user_id = await ctx.user_id(user)
+            try:
+                user_id, stale = await ctx.find_user(user)
+            except Unavailable as exc:
+                raise _not_counted(exc) from exc
+            if stale:
+                register = user
+        # No id owns no round: 0 is no user's id.
+        judged_as = 0 if user_id is None else user_id
         order = self.orders.known(round_id)
         if order is None or ctx.library.question(order.question.key) is not order.question:
             # Not known yet, or its bank was reloaded since.
@@ -186,13 +223,16 @@ class QuizEngine:
                 letters=picked,
                 platform=platform,
                 workspace=workspace,
-                user_id=user_id,
+                user_id=judged_as,
                 now=now,
             )
 
-        state, decision = await ctx.store.record_attempt(
-            round_id, user_id, " ".join(picked), now, ctx.period_keys(now), judge
-        )
+        try:
+            state, decision = await ctx.store.record_attempt(
+                round_id, user_id, " ".join(picked), now, ctx.period_keys(now), judge, register
+            )
+        except Unavailable as exc:
+            raise _not_counted(exc) from exc
         if question is None and state.question:
             question = question_of(state.question)
         # What the person reads is in the round's letters; picked and judged ones are canonical.
@@ -298,6 +338,12 @@ class QuizEngine:
         if found is None:
             raise NoOpenRound("There is no open question in this channel.")
         return await self.close(found.id)
+
+
+def _not_counted(exc: Unavailable) -> NotCounted:
+    # The operator's text names the database file: it goes to the log, never to the player.
+    log.warning("an answer was not counted: %s", exc)
+    return NotCounted()
 
 
 def explanation_for(question: Question, picked: Sequence[str]) -> str | None:

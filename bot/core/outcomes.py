@@ -29,7 +29,20 @@ class TeamError(QuizError):
 
 
 class Unavailable(QuizError):
-    """The quiz cannot reach its data right now (the database is locked, full or unreadable)."""
+    """The quiz cannot reach its data right now (the database is locked, full or unreadable).
+
+    The message is for the operator (it names the database file): adapters log it and tell the
+    person who asked ``BUSY`` (or, for an answer, ``NotCounted``'s message) instead."""
+
+
+BUSY = "quizbot is busy — please try again in a moment."
+
+
+class NotCounted(QuizError):
+    """An answer the database could not take (``Unavailable``): nothing of it was recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("quizbot is busy — your answer was not counted, please try again")
 
 
 # --- answering --------------------------------------------------------------------------------

@@ -118,6 +118,9 @@ class Store(ScheduleStore, Protocol):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...
+    async def find_user(self, user: UserRef) -> tuple[int, str] | None:
+        """(id, stored name) of a known person; None for someone never recorded. Reads only."""
+        ...
 
     # rounds
     async def open_round(self, new: NewRound) -> Round: ...
@@ -133,13 +136,18 @@ class Store(ScheduleStore, Protocol):
     def record_attempt(
         self,
         round_id: int,
-        user_id: int,
+        user_id: int | None,
         answer: str,
         at: datetime,
         periods: tuple[int, int, int],
         judge: Judge,
+        register: UserRef | None = None,
     ) -> Awaitable[tuple[AttemptState, Decision]]:
-        """Judge and record one click atomically (a plain awaitable: it is on every click)."""
+        """Judge and record one click atomically (a plain awaitable: it is on every click).
+
+        ``register``: the person is stored (or renamed) with the attempt, in its transaction, and
+        only if the judge records it; ``user_id`` None says they were not known, so a click that
+        records nothing (a forged or stale one) writes nothing at all."""
         ...
 
     async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None: ...

@@ -85,8 +85,12 @@ class PracticeService:
 
     async def current(self, user: UserRef) -> tuple[Round, Question] | None:
         """The user's open practice or test question, if any (test first), as the round
-        shows it."""
-        user_id = await self.context.user_id(user)
+        shows it. Reads only: someone never recorded has none (asking must not record them)."""
+        user_id = self.context.known_user_id(user)
+        if user_id is None:
+            user_id, _ = await self.context.find_user(user)
+        if user_id is None:
+            return None
         for kind in (RoundKind.TEST, RoundKind.PRACTICE):
             for found in await self.context.store.open_rounds_of(user_id, kind):
                 question = self.context.library.question(found.question)

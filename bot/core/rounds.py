@@ -164,6 +164,17 @@ _CHOICE = QuestionType.CHOICE
 _DAILY = RoundKind.DAILY
 
 
+def shown_to(round_: Round, user: UserRef, user_id: int | None) -> bool:
+    """Whether ``user`` (``user_id`` None: never recorded) may see ``round_`` at all: a round of
+    their platform and workspace, and their own if it is someone's practice or test. The same
+    rule as the first check of ``decide``, for what is shown before any answer (a picker)."""
+    return (
+        round_.channel.platform == user.platform
+        and round_.channel.workspace == user.workspace
+        and (round_.owner_id is None or round_.owner_id == user_id)
+    )
+
+
 def decide(
     state: AttemptState,
     *,

@@ -1,5 +1,5 @@
 """SQL that benchmarks and backups need outside the running store: the bare-sqlite3 baseline,
-an over-the-limit audit, and sealing a backup copy. Kept here so that all SQL lives in
+an over-the-limit audit, and a checked backup copy. Kept here so that all SQL lives in
 bot/store."""
 
 from __future__ import annotations
@@ -9,6 +9,9 @@ import time
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bot.store import checks
+from bot.store.errors import StoreError, describe
 
 BASELINE_LETTERS = ("A", "C", "B")  # wrong, wrong, right
 
@@ -68,13 +71,44 @@ def attempts_over_limit(db: Path) -> int:
     return int(over)
 
 
-def seal_backup(path: Path) -> None:
-    """Make a backup copy one self-contained file (rollback journal, not WAL) and check it."""
-    conn = sqlite3.connect(path)
+def copy_database(
+    source: Path, target: Path, *, backup_dir: Path | None = None, busy_timeout_ms: int = 5000
+) -> None:
+    """An online copy of ``source`` at ``target`` (SQLite backup API), made one self-contained
+    file and checked (``PRAGMA integrity_check``); StoreError in one line if it cannot be made
+    or is not sound. ``source`` is only read: nothing is set or migrated, and a missing source is
+    not created (``mode=rw``)."""
+    checks.check_readable(source)
     try:
-        conn.execute("PRAGMA journal_mode = DELETE")
-        verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+        live = sqlite3.connect(
+            f"{source.resolve().as_uri()}?mode=rw", uri=True, timeout=busy_timeout_ms / 1000
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(describe(exc, source)) from exc
+    try:
+        try:
+            copy = sqlite3.connect(target)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the backup {target}: {exc}") from exc
+        try:
+            live.backup(copy)
+            # One file (rollback journal, not WAL): nothing to carry along when restoring it.
+            copy.execute("PRAGMA journal_mode = DELETE")
+            problems = [row[0] for row in copy.execute("PRAGMA integrity_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "malformed" in text or "not a database" in text or "corrupt" in text:
+                raise StoreError(_unsound(source, text, backup_dir)) from exc
+            if "locked" in text or "busy" in text:
+                raise StoreError(describe(exc, source)) from exc
+            raise StoreError(f"cannot write the backup {target}: {text}") from exc
+        finally:
+            copy.close()
     finally:
-        conn.close()
-    if verdict != "ok":
-        raise sqlite3.DatabaseError(f"backup {path} failed its check: {verdict}")
+        live.close()
+    if problems != ["ok"]:
+        raise StoreError(_unsound(source, "; ".join(problems), backup_dir))
+
+
+def _unsound(source: Path, problem: str, backup_dir: Path | None) -> str:
+    return "no backup made: " + checks.damaged(source, problem, backup_dir)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge
-from bot.core.rounds import AttemptState, Decision, RoundKind, Verdict
+from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
+from bot.store import writes
 from bot.store.writes import scope_id
 
 # What never changes about a round after it is opened; cached by the writer thread.
@@ -65,7 +66,9 @@ class RoundFacts:
     attempts_allowed: int
     closes_at: datetime | None
     test_run_id: int | None
-    scopes: tuple[int, int]
+    scopes: tuple[int, int] | None
+    """The board scopes (channel, workspace), None until someone scores in the round: a click
+    that counts nothing must not create them."""
     head: tuple[object, ...]
     """The first fields of every AttemptState of the round, in field order."""
 
@@ -181,9 +184,8 @@ class ClickCache:
             attempts_allowed=allowed,
             closes_at=datetime.fromisoformat(closes_at) if closes_at else None,
             test_run_id=test_run,
-            scopes=(
-                scope_id(conn, f"{platform}:{workspace}:{channel}"),
-                scope_id(conn, f"{platform}:{workspace}"),
+            scopes=_known_scopes(
+                conn, f"{platform}:{workspace}:{channel}", f"{platform}:{workspace}"
             ),
             head=(
                 True,
@@ -201,11 +203,38 @@ class ClickCache:
         self._facts[round_id] = found
         return found
 
-    def load(self, conn: sqlite3.Connection, pairs: Sequence[tuple[int, int]]) -> None:
+    def scopes(self, conn: sqlite3.Connection, round_id: int, facts: RoundFacts) -> tuple[int, int]:
+        """The round's board scopes, created now if nobody had scored in them yet."""
+        if facts.scopes is not None:
+            return facts.scopes
+        platform, workspace, channel = conn.execute(
+            "SELECT c.platform, c.workspace, c.channel FROM rounds r"
+            " JOIN channels c ON c.id = r.channel_id WHERE r.id = ?",
+            (round_id,),
+        ).fetchone()
+        scopes = (
+            scope_id(conn, f"{platform}:{workspace}:{channel}"),
+            scope_id(conn, f"{platform}:{workspace}"),
+        )
+        self._facts[round_id] = replace(facts, scopes=scopes)
+        return scopes
+
+    def load(
+        self,
+        conn: sqlite3.Connection,
+        pairs: Sequence[tuple[int, int]],
+        more_rounds: Sequence[int] = (),
+    ) -> None:
         """Read what is not known yet of ``pairs``: their rounds' closed state, then their
-        participations (most first clicks have none)."""
+        participations (most first clicks have none); and the state of ``more_rounds``."""
         live = self._live
-        rounds = list(dict.fromkeys(round_id for round_id, _ in pairs if round_id not in live))
+        rounds = list(
+            dict.fromkeys(
+                round_id
+                for round_id in [*(round_id for round_id, _ in pairs), *more_rounds]
+                if round_id not in live
+            )
+        )
         for chunk in _chunks(rounds, 1):
             sql = f"SELECT id, closed_at FROM rounds WHERE id IN ({', '.join(['?'] * len(chunk))})"
             for round_id, closed_at in conn.execute(sql, chunk):
@@ -229,6 +258,37 @@ class ClickCache:
         self.pairs += len(wanted)
 
 
+def _known_scopes(conn: sqlite3.Connection, channel: str, workspace: str) -> tuple[int, int] | None:
+    found = dict(
+        conn.execute("SELECT key, id FROM scopes WHERE key IN (?, ?)", (channel, workspace))
+    )
+    if channel in found and workspace in found:
+        return int(found[channel]), int(found[workspace])
+    return None
+
+
+def _resolve(
+    conn: sqlite3.Connection, requests: list[AttemptRequest], new_ids: dict[Person, int]
+) -> list[AttemptRequest]:
+    """Requests of people the engine did not know, with their id if they are in ``users`` by
+    now (another click of theirs was recorded meanwhile); the rest keep None."""
+    resolved = []
+    for request in requests:
+        user = request.register
+        if request.user_id is None and user is not None:
+            found = new_ids.get(_person(user))
+            if found is None:
+                row = conn.execute(
+                    "SELECT id FROM users WHERE platform = ? AND workspace = ? AND user_ref = ?",
+                    (user.platform, user.workspace, user.user),
+                ).fetchone()
+                found = int(row[0]) if row else None
+            if found is not None:
+                request = request._replace(user_id=found)
+        resolved.append(request)
+    return resolved
+
+
 def _chunks(items: Sequence[Any], width: int) -> list[list[Any]]:
     """Bound parameters for ``IN`` lists of ``items`` (``width`` values each), chunked below
     SQLite's limit and padded with repeats to a multiple of 16 items, so that a few prepared
@@ -245,11 +305,23 @@ class AttemptRequest(NamedTuple):
     """One click on its way to the writer (a tuple: one is made per click)."""
 
     round_id: int
-    user_id: int
+    user_id: int | None
+    """None: someone never recorded (see ``register``)."""
     answer: str
     at: datetime
     periods: tuple[int, int, int]
     judge: Judge
+    register: UserRef | None = None
+    """Who to store (or rename) with the attempt, if it is recorded."""
+
+
+Person = tuple[str, str, str]
+
+
+def _person(user: UserRef | None) -> Person:
+    """A person's key among the ids made in a run (their display name plays no part)."""
+    assert user is not None  # only people the engine did not know have no id
+    return (user.platform, user.workspace, user.user)
 
 
 _new_state = tuple.__new__
@@ -260,13 +332,21 @@ def record_attempts(
     conn: sqlite3.Connection, requests: list[AttemptRequest], *, cache: ClickCache
 ) -> list[tuple[AttemptState, Decision]]:
     live = cache.live_states(conn, conn.total_changes)
+    # People met for the first time in this run: (platform, workspace, user) -> their new id.
+    new_ids: dict[Person, int] = {}
+    if any(request[1] is None for request in requests):
+        requests = _resolve(conn, requests, new_ids)
     missing = []
+    strangers = []  # rounds clicked by people not in users: only the round's state is needed
     for request in requests:
         known = live.get(request.round_id)
-        if known is None or not (known.complete or request.user_id in known.users):
+        if request.user_id is None:
+            if known is None:
+                strangers.append(request.round_id)
+        elif known is None or not (known.complete or request.user_id in known.users):
             missing.append((request.round_id, request.user_id))
-    if missing:
-        cache.load(conn, list(dict.fromkeys(missing)))
+    if missing or strangers:
+        cache.load(conn, list(dict.fromkeys(missing)), strangers)
     attempts: list[tuple[int, int, int, str, bool, str]] = []
     participations: dict[tuple[int, int], list[object]] = {}
     board: dict[tuple[int, int, int], list[int]] = {}
@@ -281,8 +361,10 @@ def record_attempts(
             missing_round = AttemptState(found=False, round_id=round_id)
             results.append((missing_round, request.judge(missing_round)))
             continue
+        if user_id is None:
+            user_id = new_ids.get(_person(request.register))
         users = known.users
-        now = users.get(user_id)
+        now = users.get(user_id) if user_id is not None else _FRESH
         if now is None:
             now = _FRESH
             cache.pairs += 1
@@ -298,6 +380,11 @@ def record_attempts(
         if decision[0] is not _RECORDED:
             continue
         _, correct, points, attempt_no, finished, counts_for_board, _ = decision
+        if request.register is not None:
+            # Stored (or renamed) with their first counted answer, in its transaction.
+            user_id = writes.user_id(conn, request.register)
+            new_ids[_person(request.register)] = user_id
+        assert user_id is not None
         stamp = stamp_of(request.at)
         attempts.append((round_id, user_id, attempt_no, request.answer, correct, stamp))
         pair = (round_id, user_id)
@@ -311,7 +398,7 @@ def record_attempts(
         users[user_id] = (attempt_no, correct, points)
         # Only a solve changes the board; wrong tries live in attempts and participations.
         if correct and counts_for_board:
-            for scope in facts.scopes:
+            for scope in facts.scopes or cache.scopes(conn, round_id, facts):
                 for period in request.periods:
                     total = board.setdefault((scope, period, user_id), [0, 0])
                     total[0] += points

@@ -25,7 +25,7 @@ from bot.core.ports import (
     RoundConflict,
 )
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
-from bot.store import clicks, migrations, writes
+from bot.store import checks, clicks, migrations, writes
 from bot.store.base import StoreBase
 from bot.store.errors import StoreError, describe
 from bot.store.history import HistoryQueries
@@ -75,8 +75,12 @@ def _round(row: Sequence[Any]) -> Round:
 
 
 class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries, StoreBase):
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self, path: Path, *, busy_timeout_ms: int = 5000, backup_dir: Path | None = None
+    ) -> None:
         self.path = Path(path)
+        # Where the restore advice looks for the newest backup (QUIZBOT_BACKUP_DIR).
+        self.backup_dir = backup_dir if backup_dir is not None else self.path.parent / "backups"
         self._busy_timeout_ms = busy_timeout_ms
         self._clicks = clicks.ClickCache()
         # One bound method for every click, so that the writer runs queued clicks together.
@@ -95,9 +99,11 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
         *,
         migrations_dir: Path | None = None,
         busy_timeout_ms: int = 5000,
+        backup_dir: Path | None = None,
     ) -> SqliteStore:
-        """Open (creating if needed) and migrate the database; StoreError says what is wrong."""
-        store = cls(path, busy_timeout_ms=busy_timeout_ms)
+        """Open (creating if needed) and migrate the database; StoreError says what is wrong.
+        A file that is not a healthy quizbot database is refused before anything is written."""
+        store = cls(path, busy_timeout_ms=busy_timeout_ms, backup_dir=backup_dir)
         await asyncio.to_thread(store._migrate, migrations_dir)
         try:
             store.writer.start()
@@ -112,17 +118,18 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
 
     @classmethod
     async def upgrade(
-        cls, path: Path, *, migrations_dir: Path | None = None
+        cls, path: Path, *, migrations_dir: Path | None = None, backup_dir: Path | None = None
     ) -> migrations.UpgradeReport:
         """Apply pending migrations (backing up an existing database first) and stop."""
-        return await asyncio.to_thread(cls(path)._migrate, migrations_dir)
+        store = cls(path, backup_dir=backup_dir)
+        return await asyncio.to_thread(store._migrate, migrations_dir)
 
     def _migrate(self, migrations_dir: Path | None) -> migrations.UpgradeReport:
         found = migrations.discover(migrations_dir or migrations.DEFAULT_MIGRATIONS)
-        if not self.path.parent.exists():
-            raise StoreError(
-                f"cannot open database {self.path}: folder {self.path.parent} is missing"
-            )
+        latest = found[-1].version if found else 0
+        checks.check_database(
+            self.path, latest, self.backup_dir, busy_timeout_ms=self._busy_timeout_ms
+        )
         try:
             conn = connect(self.path, busy_timeout_ms=self._busy_timeout_ms)
         except sqlite3.Error as exc:
@@ -164,6 +171,13 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
 
     async def user_id(self, user: UserRef) -> int:
         return await self.writer.run(lambda conn: writes.user_id(conn, user))
+
+    async def find_user(self, user: UserRef) -> tuple[int, str] | None:
+        row = await self._row(
+            "SELECT id, name FROM users WHERE platform = ? AND workspace = ? AND user_ref = ?",
+            (user.platform, user.workspace, user.user),
+        )
+        return (int(row[0]), str(row[1])) if row else None
 
     # --- rounds -------------------------------------------------------------------------------
 
@@ -249,15 +263,16 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
     def record_attempt(
         self,
         round_id: int,
-        user_id: int,
+        user_id: int | None,
         answer: str,
         at: datetime,
         periods: tuple[int, int, int],
         judge: Judge,
+        register: UserRef | None = None,
     ) -> asyncio.Future[tuple[AttemptState, Decision]]:
         # Built straight from a tuple: one is made per click.
         request = _new_request(
-            clicks.AttemptRequest, (round_id, user_id, answer, at, periods, judge)
+            clicks.AttemptRequest, (round_id, user_id, answer, at, periods, judge, register)
         )
         future: asyncio.Future[tuple[AttemptState, Decision]] = self.writer.run_bulk(
             self._record, request

@@ -101,6 +101,9 @@ class Writer:
         self._idle.set()
         self._flush_scheduled = False
         self._locked_since: float | None = None
+        # While another process holds the lock: when each waiting job first met it (about its
+        # arrival), since each job waits up to the busy timeout from then, not from the first.
+        self._waiting_since: dict[asyncio.Future[Any], float] = {}
         self._last_commit = 0.0
         self._lingered = 0
         self._closed = False
@@ -137,6 +140,8 @@ class Writer:
             raise WriterClosed("the database writer is not running")
         future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((bulk, item, future))
+        if self._locked_since is not None:
+            self._waiting_since[future] = time.monotonic()
         if not self._flush_scheduled:
             self._idle.clear()
             # Let every click that arrives in this loop iteration join the batch.
@@ -167,7 +172,9 @@ class Writer:
         if results is None:
             self._wait_for_lock(batch)
             return
-        self._locked_since = None
+        if self._locked_since is not None:
+            self._locked_since = None
+            self._waiting_since.clear()
         for futures, outputs, error in results:
             for future, output in zip(futures, outputs, strict=True):
                 if future.done():
@@ -185,24 +192,37 @@ class Writer:
             self._idle.set()
 
     def _wait_for_lock(self, batch: list[_Job]) -> None:
-        """Another process holds the write lock: try again soon, up to the busy timeout."""
+        """Another process holds the write lock: try again soon. A job fails once it has
+        waited the busy timeout since it first met the lock; the others keep waiting."""
         assert self._loop is not None
         now = time.monotonic()
         if self._locked_since is None:
             self._locked_since = now
-        waited_ms = (now - self._locked_since) * 1000
-        if waited_ms >= self._busy_timeout_ms:
-            self._locked_since = None
+        since = self._waiting_since
+        timeout_s = self._busy_timeout_ms / 1000
+        waiting: list[_Job] = []
+        expired: list[_Job] = []
+        for job in batch:
+            first = since.setdefault(job[2], now)
+            (expired if now - first >= timeout_s else waiting).append(job)
+        for job in self._pending:
+            since.setdefault(job[2], now)
+        if expired:
             error = StoreError(describe(sqlite3.OperationalError("database is locked"), self._path))
-            for _, _, future in batch:
+            for _, _, future in expired:
+                del since[future]
                 if not future.done():
                     future.set_exception(error)
-            self._flush_scheduled = True
-            self._loop.call_soon(self._flush)
-            return
-        self._pending = batch + self._pending
+        self._pending = waiting + self._pending
         self._flush_scheduled = True
-        self._loop.call_later(min(0.05, 0.002 + waited_ms / 10_000), self._flush)
+        if not self._pending:
+            self._locked_since = None
+            self._loop.call_soon(self._flush)  # nothing left: the writer goes idle
+            return
+        waited = now - self._locked_since
+        next_expiry = min(since[job[2]] for job in self._pending) + timeout_s - now
+        delay = min(0.05, 0.002 + waited / 10, max(next_expiry, 0.001))
+        self._loop.call_later(delay, self._flush)
 
     async def close(self) -> None:
         if self._conn is None or self._closed:
@@ -278,6 +298,8 @@ class Writer:
             while not self._closed:
                 self._committed.wait()
                 self._committed.clear()
+                if self._closed:
+                    break  # close() woke it to stop, not to checkpoint once more
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except sqlite3.Error:

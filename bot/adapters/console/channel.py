@@ -18,6 +18,7 @@ from rich.text import Text
 from bot.adapters.args import bank_and_difficulty
 from bot.adapters.console import render
 from bot.adapters.console.lines import lines_of
+from bot.adapters.text import refusal_text
 from bot.core.models import QuestionKey
 from bot.core.outcomes import QuizError, Reveal
 from bot.core.periods import Period
@@ -116,7 +117,7 @@ class ConsoleChannel:
         try:
             await self._dispatch(words)
         except QuizError as exc:
-            self.error(str(exc))
+            self.error(refusal_text(exc))
 
     async def _dispatch(self, words: list[str]) -> None:
         head = words[0].lower()

@@ -14,7 +14,7 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.views import AnswerButton, FillButton, round_view
-from bot.adapters.text import refused_text
+from bot.adapters.text import refusal_text, refused_text
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
@@ -128,7 +128,7 @@ class QuizBot(discord.Client):
             return  # the check has answered already (not an admin)
         original = getattr(error, "original", error)
         if isinstance(original, QuizError):
-            text = str(original)  # a refusal written for the person who asked
+            text = refusal_text(original)  # a refusal written for the person who asked
         elif isinstance(original, discord.HTTPException):
             name = interaction.command.qualified_name if interaction.command else "?"
             log.warning("command /%s: Discord refused a call", name, exc_info=original)

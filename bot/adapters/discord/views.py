@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.adapters.discord import render
-from bot.adapters.text import DISCORD, outcome_text
+from bot.adapters.text import DISCORD, outcome_text, refusal_text
 from bot.core.models import Question, QuestionType
 from bot.core.outcomes import (
     AlreadyFinished,
@@ -108,14 +108,20 @@ class FillButton(
         return cls(int(match["round"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        found = await quiz_bot(interaction).quiz.rounds.round(self.round_id)
-        question = found[1] if found else None
-        if found is None or question is None:
+        try:
+            found = await quiz_bot(interaction).quiz.rounds.viewable(
+                self.round_id, user_ref(interaction)
+            )
+        except QuizError as exc:
+            await reply_error(interaction, refusal_text(exc))
+            return
+        if not isinstance(found, tuple):
+            # Another guild's round, someone else's practice, a closed one: nothing of it shown.
             await interaction.response.send_message(
-                embed=render.outcome_embed(NotFound()), ephemeral=True
+                embed=render.outcome_embed(found), ephemeral=True
             )
             return
-        round_ = found[0]
+        round_, question = found
         picker = BlankPicker(round_, question)
         await interaction.response.send_message(
             embed=render.note(f"{question.prompt}\n\nPick an option for every blank, then Submit."),
@@ -163,9 +169,13 @@ class BlankPicker(discord.ui.View):
             )
             return
         letters = tuple(pick for pick in self.picks if pick is not None)
-        outcome = await quiz_bot(interaction).quiz.rounds.answer(
-            self.round_id, user_ref(interaction), letters
-        )
+        try:
+            outcome = await quiz_bot(interaction).quiz.rounds.answer(
+                self.round_id, user_ref(interaction), letters
+            )
+        except QuizError as exc:
+            await reply_error(interaction, refusal_text(exc))  # the picks stay for a retry
+            return
         if isinstance(outcome, FINAL):
             self.stop()
         await interaction.response.edit_message(
@@ -223,7 +233,7 @@ async def answer_and_reply(
         timer.cancel()
         if deferring is not None:
             await deferring
-        await reply_error(interaction, str(exc))
+        await reply_error(interaction, refusal_text(exc))
         return
     timer.cancel()
     if deferring is None:

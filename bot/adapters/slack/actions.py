@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, team_of, user_ref
+from bot.adapters.text import refusal_text
 from bot.core.outcomes import NotFound, Outcome, QuizError
 
 
@@ -27,7 +28,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             try:
                 outcome = await deps.quiz.rounds.answer(round_id, who, letters)
             except QuizError as exc:
-                await deps.reply(body.get("response_url", ""), text=str(exc))
+                await deps.reply(body.get("response_url", ""), text=refusal_text(exc))
                 return
         await deps.reply(
             body.get("response_url", ""),

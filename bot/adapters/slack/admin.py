@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, channel_ref, team_of
-from bot.adapters.text import refused_text
+from bot.adapters.text import refusal_text, refused_text
 from bot.core.outcomes import QuizError, Reveal
 from bot.core.permissions import NOT_ADMIN
 from bot.core.rounds import ChannelRef
@@ -279,7 +279,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 done = await deps.quiz.schedules.pause(target, paused=paused)
                 text = ("Paused: " if paused else "Resumed: ") + blocks.describe_schedule(done)
         except QuizError as exc:
-            text = str(exc)
+            text = refusal_text(exc)
         except SlackApiError as exc:
             log.warning("admin %s in %s: Slack refused a call", name, channel, exc_info=exc)
             text = refused_text("Slack", str(exc.response.get("error", "no reason")))
@@ -295,7 +295,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             bank = deps.quiz.library.bank(str(action.get("value", "")))
         except QuizError as exc:
-            await tell(client, body, str(exc))
+            await tell(client, body, refusal_text(exc))
             return
         enable = action["action_id"].endswith(":enable")
         await deps.quiz.context.store.set_bank_enabled("slack", team, bank.id, enable)
@@ -367,5 +367,5 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 created = await deps.quiz.teams.create("slack", team, team_name)
                 note += f"\nCreated team *{created.name}*."
             except QuizError as exc:
-                note += f"\n{exc}"
+                note += f"\n{refusal_text(exc)}"
         await client.chat_postEphemeral(channel=channel, user=user, text=note)

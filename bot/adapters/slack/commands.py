@@ -12,6 +12,7 @@ from bot.adapters.args import bank_and_difficulty
 from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import admin_modal
 from bot.adapters.slack.context import SlackDeps, channel_ref, user_ref
+from bot.adapters.text import refusal_text
 from bot.core.outcomes import QuizError
 from bot.core.periods import Period
 from bot.core.permissions import NOT_ADMIN
@@ -41,7 +42,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             found = await _dispatch(deps, client, command, head, words[1:], user, channel)
         except QuizError as exc:
-            found = [blocks.section(str(exc))]
+            found = [blocks.section(refusal_text(exc))]
         if found is not None:
             await deps.reply(str(command.get("response_url", "")), blocks=found, text="quizbot")
 
