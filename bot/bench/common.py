@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from bot.core.models import Bank, Difficulty, Question, QuestionType
+from bot.core.order import OptionOrder
+from bot.core.quiz import Quiz
+from bot.core.rounds import ChannelRef
 
 LEVELS = (Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD)
 
@@ -35,6 +38,17 @@ def synthetic_bank(questions: int = 60, bank_id: str = "bench") -> Bank:
             for number in range(questions)
         ),
     )
+
+
+async def shown_letters(quiz: Quiz, channel: ChannelRef, canonical: Sequence[str]) -> list[str]:
+    """``canonical`` letters as the channel's open round shows them: its options are shuffled,
+    so the clicks that are wrong, wrong, wrong in the bank's letters are other letters there."""
+    found = await quiz.context.store.open_daily_round(channel)
+    question = None if found is None else quiz.library.question(found.question)
+    if found is None or question is None:
+        raise RuntimeError(f"no open round with a known question in {channel.scope}")
+    order = OptionOrder.decode(found.order, question) or OptionOrder.identity(question)
+    return list(order.to_shown(canonical))
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

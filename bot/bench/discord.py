@@ -15,6 +15,7 @@ process is taken around the burst.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,21 @@ async def _fake(remote: Harness, users: int) -> RemoteFake:
 
 
 async def _measured(
-    remote: Harness, message_id: int, custom_ids: dict[str, str], users: int, clicks: int
+    remote: Harness,
+    message_id: int,
+    custom_ids: dict[str, str],
+    users: int,
+    clicks: int,
+    letters: Sequence[str] = LETTERS,
 ) -> DiscordBurst:
     started = cpu_seconds()
     figures = await remote.call(
-        "discord_burst", message_id=message_id, custom_ids=custom_ids, users=users, clicks=clicks
+        "discord_burst",
+        message_id=message_id,
+        custom_ids=custom_ids,
+        users=users,
+        clicks=clicks,
+        letters=list(letters),
     )
     spent = cpu_seconds() - started
     figures.pop("pid", None)

@@ -8,14 +8,16 @@ command a line on standard input and answers each with one JSON line on standard
 
 - ``{"cmd": "slack"}`` starts a fake Slack: ``{"api_url": ...}``.
 - ``{"cmd": "slack_warm_up", "url", "kind"}``: one untimed request ("pick" or "click").
-- ``{"cmd": "slack_burst", "url", "users", "clicks", "answers", "lost_after"}`` builds
+- ``{"cmd": "slack_burst", "url", "users", "clicks", "answers", "lost_after", "letters"}``
+  builds
   and signs a click per (user, letter) on the newest message in #general, sends them all at once
   and, with ``answers``, waits for each click's reply on its response_url: a ``Burst``'s fields.
 - ``{"cmd": "discord", "users"}`` starts a fake Discord with those clickers in its guild:
   ``{"api_base": ..., "gateway_url": ...}``.
 - ``{"cmd": "discord_post"}``: an admin's ``/quiz-admin post-now``; the posted message's id and
   answer buttons' custom ids.
-- ``{"cmd": "discord_burst", "message_id", "custom_ids", "users", "clicks"}`` dispatches every
+- ``{"cmd": "discord_burst", "message_id", "custom_ids", "users", "clicks", "letters"}``
+  dispatches every
   click over the gateway without waiting and collects the callbacks: a ``Burst``'s fields.
 - ``{"cmd": "stop"}`` stops the fake (a new one may start); end of input ends the process.
 
@@ -34,6 +36,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.bench.load import (
+    LETTERS,
     discord_burst,
     discord_guild,
     discord_users,
@@ -84,6 +87,7 @@ class Harness:
                 dict(command["custom_ids"]),
                 users=int(command["users"]),
                 clicks=int(command["clicks"]),
+                letters=_letters(command),
             )
             return asdict(result)
         if name == "stop":
@@ -117,7 +121,12 @@ def _burst_args(command: dict[str, Any]) -> dict[str, Any]:
         "clicks": int(command["clicks"]),
         "answers": bool(command.get("answers", False)),
         "lost_after": float(command.get("lost_after", 10.0)),
+        "letters": _letters(command),
     }
+
+
+def _letters(command: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(letter) for letter in command.get("letters", LETTERS))
 
 
 async def serve() -> None:

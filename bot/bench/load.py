@@ -65,9 +65,12 @@ class DiscordBurst(Burst):
     """From the first click written to the gateway to the last: how fast the load went out."""
 
 
-def click_order(users: Sequence[Any], clicks: int) -> list[tuple[Any, str]]:
-    """``clicks`` clicks: everyone's first letter, then everyone's second, ... (a crowd)."""
-    order = [(user, letter) for letter in LETTERS for user in users]
+def click_order(
+    users: Sequence[Any], clicks: int, letters: Sequence[str] = LETTERS
+) -> list[tuple[Any, str]]:
+    """``clicks`` clicks: everyone's first letter, then everyone's second, ... (a crowd).
+    ``letters`` are ``LETTERS`` as the round shows them (its options are shuffled)."""
+    order = [(user, letter) for letter in letters for user in users]
     return order[:clicks]
 
 
@@ -202,9 +205,11 @@ async def slack_burst(
     clicks: int,
     answers: bool,
     lost_after: float = 10.0,
+    letters: Sequence[str] = LETTERS,
 ) -> SlackBurst:
     """Send every click at ``url`` at once; with ``answers``, then wait for each one's reply."""
-    requests = signed_clicks(fake, posted_message(fake), click_order(slack_users(users), clicks))
+    order = click_order(slack_users(users), clicks, letters)
+    requests = signed_clicks(fake, posted_message(fake), order)
     async with bench_session() as session:
         await asyncio.gather(*(_send(session, url, click) for click in requests))
     acked = [click for click in requests if click.status == 200]
@@ -274,9 +279,10 @@ async def discord_burst(
     *,
     users: int,
     clicks: int,
+    letters: Sequence[str] = LETTERS,
 ) -> DiscordBurst:
     """Send every click without waiting, then collect the callbacks the fake records."""
-    order = click_order(discord_users(users), clicks)
+    order = click_order(discord_users(users), clicks, letters)
     mark = len(fake.requests)
     peers_before = len(fake.http_peers)
     sent_at: dict[str, float] = {}

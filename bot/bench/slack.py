@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -39,7 +39,7 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import post_round
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.context import ResponseUrlClient, channel_ref
-from bot.bench.common import PairedReport, alternating, synthetic_bank
+from bot.bench.common import PairedReport, alternating, shown_letters, synthetic_bank
 from bot.bench.load import LETTERS, SECRET, SlackBurst
 from bot.bench.remote import Harness, cpu_seconds, harness
 from bot.core.clock import SystemClock
@@ -64,7 +64,13 @@ class Load:
 
 
 async def _measured(
-    remote: Harness, url: str, load: Load, *, answers: bool, warm_up: str
+    remote: Harness,
+    url: str,
+    load: Load,
+    *,
+    answers: bool,
+    warm_up: str,
+    letters: Sequence[str] = LETTERS,
 ) -> SlackBurst:
     await remote.call("slack_warm_up", url=url, kind=warm_up)
     started = cpu_seconds()
@@ -75,6 +81,7 @@ async def _measured(
         clicks=load.clicks,
         answers=answers,
         lost_after=load.lost_after,
+        letters=list(letters),
     )
     spent = cpu_seconds() - started
     figures.pop("pid", None)
@@ -98,7 +105,10 @@ async def run_quizbot(remote: Harness, folder: Path, load: Load) -> SlackBurst:
         )
         async with running_app(app) as url:
             await post_round(app.client, app.deps, TEAM_ID, GENERAL_ID)  # type: ignore[attr-defined]
-            result = await _measured(remote, url, load, answers=True, warm_up="pick")
+            letters = await shown_letters(quiz, channel_ref(TEAM_ID, GENERAL_ID), LETTERS)
+            result = await _measured(
+                remote, url, load, answers=True, warm_up="pick", letters=letters
+            )
         await app.deps.close()  # type: ignore[attr-defined]
     finally:
         await store.close()
