@@ -101,6 +101,12 @@ def wrong_letter(question: Question) -> str:
     return next(letter for letter in question.letters if letter != question.answer[0])
 
 
+def wrong_letters(question: Question) -> list[str]:
+    """Every option letter that is not the answer of a choice question: different wrong
+    answers, since the same wrong answer twice counts no attempt."""
+    return [letter for letter in question.letters if letter != question.answer[0]]
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "quiz.db"

@@ -15,7 +15,7 @@ from conftest import (
     MakeQuiz,
     make_bank,
     user,
-    wrong_letter,
+    wrong_letters,
 )
 
 from bot.core import outcomes
@@ -50,8 +50,8 @@ async def daily(
     question = posted.question
     for who, attempt in solvers.items():
         tries = attempt - 1 if attempt else question.attempts
-        for _ in range(tries):
-            await quiz.rounds.answer(posted.round.id, who, [wrong_letter(question)])
+        for letter in wrong_letters(question)[:tries]:
+            await quiz.rounds.answer(posted.round.id, who, [letter])
         if attempt:
             outcome = await quiz.rounds.answer(posted.round.id, who, list(question.answer))
             assert isinstance(outcome, Correct)
@@ -363,8 +363,8 @@ async def test_deleting_a_team_frees_its_members(quiz: Quiz):
 
 async def test_an_exhausted_answer_is_no_solve(quiz: Quiz):
     posted = await quiz.rounds.post_daily(CHANNEL)
-    for _ in range(posted.question.attempts):
-        outcome = await quiz.rounds.answer(posted.round.id, ANN, [wrong_letter(posted.question)])
+    for letter in wrong_letters(posted.question)[: posted.question.attempts]:
+        outcome = await quiz.rounds.answer(posted.round.id, ANN, [letter])
     assert isinstance(outcome, Exhausted)
 
     stats = await quiz.boards.stats(ANN)

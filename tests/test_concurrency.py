@@ -21,7 +21,16 @@ from hypothesis import strategies as st
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
 from bot.core.models import Difficulty, Question
-from bot.core.outcomes import AlreadyFinished, Correct, Exhausted, Invalid, Outcome, Posted, Wrong
+from bot.core.outcomes import (
+    AlreadyFinished,
+    AlreadyTried,
+    Correct,
+    Exhausted,
+    Invalid,
+    Outcome,
+    Posted,
+    Wrong,
+)
 from bot.core.periods import period_keys
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
@@ -93,6 +102,14 @@ def assert_consistent(path: Path, outcomes: Sequence[Outcome]) -> int:
             GROUP BY p.round_id, p.user_id
             """
         ).fetchall()
+        repeats = conn.execute(
+            """
+            SELECT COUNT(*) FROM (
+                SELECT 1 FROM attempts WHERE NOT correct
+                GROUP BY round_id, user_id, answer HAVING COUNT(*) > 1
+            )
+            """
+        ).fetchone()[0]
         orphans = conn.execute(
             """
             SELECT COUNT(*) FROM attempts a LEFT JOIN participations p
@@ -123,6 +140,7 @@ def assert_consistent(path: Path, outcomes: Sequence[Outcome]) -> int:
                     solves[key, period, user_id] += 1
 
     assert orphans == 0
+    assert repeats == 0, "the same wrong answer was counted twice"
     for allowed, used, solved, points, rows, correct, last, solved_on in pairs:
         assert rows <= allowed, "more attempts than the round allows"
         assert correct <= 1, "more than one correct answer"
@@ -141,7 +159,7 @@ def assert_consistent(path: Path, outcomes: Sequence[Outcome]) -> int:
     )
     assert kinds[Correct] + kinds[Wrong] + kinds[Exhausted] == sum(row[4] for row in pairs)
     assert kinds[Exhausted] == sum(1 for p in pairs if not p[2] and p[1] == p[0])
-    assert set(kinds) <= {Correct, Wrong, Exhausted, AlreadyFinished, Invalid}
+    assert set(kinds) <= {Correct, Wrong, Exhausted, AlreadyTried, AlreadyFinished, Invalid}
     return len(pairs)
 
 
@@ -172,6 +190,7 @@ async def test_ten_clicks_at_once_on_300_pairs_never_break_the_attempt_limit(db_
     assert len(outcomes) == 6 * 50 * CLICKS_PER_PAIR
     assert assert_consistent(db_path, outcomes) == 300
     assert Counter(type(o) for o in outcomes)[AlreadyFinished] > 0
+    assert Counter(type(o) for o in outcomes)[AlreadyTried] > 0
 
 
 async def test_two_stores_on_one_file_racing_keep_the_attempt_limit(db_path: Path):

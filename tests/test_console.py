@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import sqlite3
 import subprocess
 from collections.abc import AsyncIterator
@@ -168,7 +169,8 @@ async def test_practice_is_private_and_off_the_board(terminal: Terminal) -> None
     current = await terminal.channel.quiz.practice.current(terminal.channel.user)
     assert current is not None
     answer = " ".join(current[1].answer)
-    assert "Correct! +10 points (1st attempt)" in await terminal.say(answer)
+    said = await terminal.say(answer)
+    assert "Correct! (1st attempt · practice: not counted)" in said and "+10" not in said
     assert "no points yet" in await terminal.say("/quiz leaderboard all")
     stats = await terminal.say("/quiz stats")
     assert "Points: 0" in stats and "Practice: 1/1 solved (not on the leaderboard)" in stats
@@ -188,6 +190,9 @@ async def test_test_run_reaches_a_score(terminal: Terminal) -> None:
         if position % 2:
             letters[0] = next(letter for letter in question.letters if letter != letters[0])
         last = await terminal.say(" ".join(letters))
+        # One attempt each: a wrong one is just wrong, and nothing in a test is counted.
+        assert "Out of attempts" not in last and re.search(r"\+\d+ points", last) is None
+        assert ("Not quite." if position % 2 else "practice: not counted") in last
     assert "Test finished: Why fine-tuning adapts models to domains" in last
     assert "Score: 5/10 (50%)" in last
     assert await quiz.practice.current(terminal.channel.user) is None

@@ -403,7 +403,8 @@ async def test_practice_is_private_and_never_on_the_board(stack: Stack) -> None:
     practice = stack.fake.response_message(sent)
     assert practice is not None
     answer = await reply(stack.fake, await stack.fake.click(custom_ids(practice)[0], user=MEMBER))
-    assert "Correct! +10 points" in answer["text"]
+    assert "Correct! (1st attempt · practice: not counted)" in answer["text"]
+    assert "+10 points" not in answer["text"]
     board = await reply(stack.fake, await stack.fake.slash("quiz", "leaderboard", user=MEMBER))
     assert "No points yet." in board["text"]
     assert stack.fake.messages_in(GENERAL_ID, include_ephemeral=False) == []

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from conftest import ANN, BOB, CAT, CHANNEL, OTHER_CHANNEL, MakeQuiz, make_bank, make_question, user
 
 from bot.core.clock import FakeClock
+from bot.core.library import BankLibrary
 from bot.core.models import Difficulty
 from bot.core.outcomes import (
     AlreadyFinished,
+    AlreadyTried,
     Closed,
     Correct,
     Exhausted,
@@ -28,6 +31,7 @@ from bot.core.outcomes import (
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef, parse_letters
+from bot.store.sqlite import SqliteStore
 
 # Each bank holds one question, so a test posts exactly the question it wants.
 PICK = make_question(
@@ -38,7 +42,15 @@ PICK = make_question(
     explanations={"A": "A is the classic trap.", "C": "C only looks right."},
     mistakes=["Reading the question too fast."],
 )
-HARD = make_question("hard", bank="hard", difficulty=Difficulty.HARD, answer=["C"], attempts=5)
+# Five options, so that five attempts can all be different answers.
+HARD = make_question(
+    "hard",
+    bank="hard",
+    difficulty=Difficulty.HARD,
+    answer=["C"],
+    attempts=5,
+    options={"A": "alpha", "B": "bravo", "C": "charlie", "D": "delta", "E": "echo"},
+)
 BLANKS = make_question(
     "blanks",
     bank="blanks",
@@ -137,14 +149,63 @@ async def test_a_per_question_attempt_limit_overrides_the_banks(quiz: Quiz):
     posted = await post(quiz, "hard")
     assert posted.round.attempts_allowed == 5
 
-    wrongs = [await quiz.rounds.answer(posted.round.id, ANN, ["A"]) for _ in range(4)]
+    wrongs = [await quiz.rounds.answer(posted.round.id, ANN, [letter]) for letter in "ABDE"]
     last = await quiz.rounds.answer(posted.round.id, ANN, ["C"])
-    bob_outcomes = [await quiz.rounds.answer(posted.round.id, BOB, ["B"]) for _ in range(5)]
+    bob_outcomes = [await quiz.rounds.answer(posted.round.id, BOB, [x]) for x in "ABDEA"]
 
     assert [w.attempts_left for w in wrongs if isinstance(w, Wrong)] == [4, 3, 2, 1]
     assert isinstance(last, Correct)
     assert (last.attempt_no, last.points) == (5, 9)
-    assert [type(outcome) for outcome in bob_outcomes] == [Wrong] * 4 + [Exhausted]
+    assert [type(outcome) for outcome in bob_outcomes] == [Wrong] * 4 + [AlreadyTried]
+    assert bob_outcomes[-1] == AlreadyTried(HARD, "A", attempts_left=1)
+
+
+async def test_the_same_wrong_answer_again_is_refused_and_costs_no_attempt(quiz: Quiz):
+    posted = await post(quiz, "pick")
+
+    first = await quiz.rounds.answer(posted.round.id, ANN, ["A"])
+    again = await quiz.rounds.answer(posted.round.id, ANN, ["A"])
+    other = await quiz.rounds.answer(posted.round.id, ANN, ["C"])
+    bob = await quiz.rounds.answer(posted.round.id, BOB, ["A"])
+
+    assert isinstance(first, Wrong) and first.attempts_left == 2
+    assert again == AlreadyTried(PICK, "A", attempts_left=2)
+    assert isinstance(other, Wrong) and other.attempts_left == 1  # A again cost nothing
+    assert isinstance(bob, Wrong) and bob.attempts_left == 2  # Ann's tries are hers
+
+
+async def test_a_fill_blank_answer_is_the_same_only_with_every_blank_the_same(quiz: Quiz):
+    posted = await post(quiz, "blanks")
+
+    await quiz.rounds.answer(posted.round.id, ANN, ["A", "D"])
+    swapped = await quiz.rounds.answer(posted.round.id, ANN, ["D", "A"])
+    again = await quiz.rounds.answer(posted.round.id, ANN, ["A", "D"])
+
+    assert isinstance(swapped, Wrong) and swapped.attempts_left == 1
+    assert again == AlreadyTried(BLANKS, "A D", attempts_left=1)
+
+
+async def test_tried_answers_are_remembered_after_a_restart(db_path: Path, clock: FakeClock):
+    async def started() -> tuple[SqliteStore, Quiz]:
+        store = await SqliteStore.open(db_path)
+        quiz = Quiz(store, BankLibrary(BANKS), clock)
+        await quiz.start()
+        return store, quiz
+
+    store, quiz = await started()
+    posted = await post(quiz, "pick")
+    await quiz.rounds.answer(posted.round.id, ANN, ["C"])
+    await store.close()
+
+    store, quiz = await started()
+    try:
+        again = await quiz.rounds.answer(posted.round.id, ANN, ["C"])
+        right = await quiz.rounds.answer(posted.round.id, ANN, ["B"])
+    finally:
+        await store.close()
+
+    assert again == AlreadyTried(PICK, "C", attempts_left=2)
+    assert isinstance(right, Correct) and right.attempt_no == 2
 
 
 async def test_a_closed_round_refuses_answers(quiz: Quiz):
@@ -269,9 +330,9 @@ async def test_the_reveal_counts_participants_solvers_and_the_most_picked_wrong_
     await quiz.rounds.answer(round_id, ANN, ["B"])
     clock.advance(minutes=1)
     await quiz.rounds.answer(round_id, BOB, ["B"])
-    for letter in "ACA":
+    for letter in "AC":
         await quiz.rounds.answer(round_id, CAT, [letter])
-    await quiz.rounds.answer(round_id, user("dan"), ["C"])
+    await quiz.rounds.answer(round_id, user("dan"), ["A"])
 
     reveal = await quiz.rounds.close(round_id)
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import ANN, BOB, CHANNEL, OTHER_CHANNEL, MakeQuiz, make_bank, user, wrong_letter
+from conftest import (
+    ANN,
+    BOB,
+    CHANNEL,
+    OTHER_CHANNEL,
+    MakeQuiz,
+    make_bank,
+    user,
+    wrong_letter,
+    wrong_letters,
+)
 
 from bot.core import outcomes
 from bot.core.models import Difficulty, QuestionKey
@@ -22,8 +32,8 @@ async def quiz(make_quiz: MakeQuiz) -> Quiz:
 async def exhaust_daily(quiz: Quiz) -> QuestionKey:
     """Post a daily question, let Ann use up her attempts on it, close it."""
     posted = await quiz.rounds.post_daily(CHANNEL)
-    for _ in range(posted.question.attempts):
-        outcome = await quiz.rounds.answer(posted.round.id, ANN, [wrong_letter(posted.question)])
+    for letter in wrong_letters(posted.question)[: posted.question.attempts]:
+        outcome = await quiz.rounds.answer(posted.round.id, ANN, [letter])
     assert isinstance(outcome, Exhausted)
     await quiz.rounds.close(posted.round.id)
     return posted.question.key

@@ -308,7 +308,9 @@ async def test_practice_and_leaderboard(stack: Stack) -> None:
     shown = await command(stack, "practice demo easy")
     assert "Practice" in text_of(shown)
     message = {"ts": "1.0", "blocks": shown["blocks"]}
-    assert "Correct! +10 points" in text_of(await click(stack, message, "A"))
+    answer = text_of(await click(stack, message, "A"))
+    assert "Correct! (1st attempt · practice: not counted)" in answer
+    assert "+10 points" not in answer
     assert "No points yet." in text_of(await command(stack, "leaderboard"))
     daily = await post(stack)
     await click(stack, daily, "A")

@@ -13,6 +13,7 @@ from bot.core.models import Question, QuestionType, Solution
 from bot.core.outcomes import (
     BUSY,
     AlreadyFinished,
+    AlreadyTried,
     Board,
     Closed,
     Correct,
@@ -99,10 +100,29 @@ def mistakes_text(question: Question, m: Markup) -> str:
     return m.bold("Common mistakes:") + "\n" + "\n".join(f"• {x}" for x in question.mistakes)
 
 
+def earned(points: int, attempt_no: int, *, counted: bool) -> str:
+    """What a correct answer earned; practice and tests go on no board, so they earn none."""
+    if counted:
+        return f"+{points} points ({ordinal(attempt_no)} attempt)"
+    return f"({ordinal(attempt_no)} attempt · practice: not counted)"
+
+
+def exhausted_head(result: Exhausted) -> str:
+    # With one attempt allowed (a test) nothing "ran out": the answer was just wrong.
+    return "❌ Not quite." if result.only_attempt else "Out of attempts."
+
+
+def already_tried(result: AlreadyTried) -> str:
+    return (
+        f"You already tried {result.answer}: nothing was counted, "
+        f"{plural(result.attempts_left, 'attempt')} left. Try another option."
+    )
+
+
 def outcome_text(result: Outcome, m: Markup) -> str:
     match result:
         case Correct(question=question, points=points, attempt_no=attempt_no):
-            head = f"✅ Correct! +{points} points ({ordinal(attempt_no)} attempt)"
+            head = f"✅ Correct! {earned(points, attempt_no, counted=result.counted)}"
             return f"{head}\n\n{solution_text(question, result.solution, m)}"
         case Wrong(attempts_left=left, hint=hint, explanation=explanation):
             parts = [f"❌ Not quite — {plural(left, 'attempt')} left."]
@@ -111,10 +131,12 @@ def outcome_text(result: Outcome, m: Markup) -> str:
             parts.append(f"💡 {m.bold('Hint:')} {hint}")
             return "\n".join(parts)
         case Exhausted(question=question, explanation=explanation):
-            head = "Out of attempts." + (f" {explanation}" if explanation else "")
+            head = exhausted_head(result) + (f" {explanation}" if explanation else "")
             tail = mistakes_text(question, m)
             body = solution_text(question, result.solution, m)
             return "\n\n".join(part for part in (head, body, tail) if part)
+        case AlreadyTried():
+            return already_tried(result)
         case AlreadyFinished(solved=solved, points=points, attempts_used=used):
             if solved:
                 return (

@@ -13,6 +13,7 @@ from bot.core.models import Difficulty, Question, QuestionKey, QuestionType
 from bot.core.order import OptionOrder, RoundOrder, RoundOrders, draw_order
 from bot.core.outcomes import (
     AlreadyFinished,
+    AlreadyTried,
     Closed,
     Correct,
     Exhausted,
@@ -239,6 +240,10 @@ class QuizEngine:
         shown = None
         if question is not None:
             shown = order.shown if order is not None and order.question is question else question
+        if decision.verdict is Verdict.REPEATED and shown is not None:
+            # Named in the letters the person sees, as they gave them.
+            left = state.attempts_allowed - state.attempts_used
+            return AlreadyTried(shown, " ".join(letters), left)
         if decision.finished and state.kind is not _DAILY:
             test_step = await self._after_finish(state)
             return self._outcome(state, decision, picked, test_step, question, shown)
@@ -258,7 +263,12 @@ class QuizEngine:
         if verdict is _RECORDED and question is not None and shown is not None:
             if decision.correct:
                 return Correct(
-                    shown, decision.points, decision.attempt_no, shown.solution, test_step
+                    shown,
+                    decision.points,
+                    decision.attempt_no,
+                    shown.solution,
+                    test_step,
+                    decision.counts_for_board,
                 )
             explanation = explanation_for(question, picked) if question.explanations else None
             if decision.finished:

@@ -58,6 +58,8 @@ class Correct:
     attempt_no: int
     solution: Solution | None
     test: TestStep | None = None
+    counted: bool = True
+    """False in practice and tests: the points are what it would earn, and go on no board."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,21 @@ class Exhausted:
     explanation: str | None
     solution: Solution | None
     test: TestStep | None = None
+
+    @property
+    def only_attempt(self) -> bool:
+        """The question allowed one attempt (a test's): nothing ran out, it was just wrong."""
+        return self.attempt_no == 1
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyTried:
+    """The same wrong answer again: refused, no attempt counted."""
+
+    question: Question
+    answer: str
+    """As the person gave it (the letters they saw)."""
+    attempts_left: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +124,17 @@ class Gone:
     """The round's question was removed from its bank."""
 
 
-Outcome = Correct | Wrong | Exhausted | AlreadyFinished | Closed | NotFound | Invalid | Gone
+Outcome = (
+    Correct
+    | Wrong
+    | Exhausted
+    | AlreadyTried
+    | AlreadyFinished
+    | Closed
+    | NotFound
+    | Invalid
+    | Gone
+)
 
 
 # --- rounds and reveal ------------------------------------------------------------------------

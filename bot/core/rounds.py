@@ -86,6 +86,7 @@ class Verdict(StrEnum):
     FINISHED = "finished"
     INVALID = "invalid"
     GONE = "gone"
+    REPEATED = "repeated"
 
 
 # AttemptState and Decision are NamedTuples rather than frozen dataclasses: every click makes
@@ -107,6 +108,8 @@ class AttemptState(NamedTuple):
     solved: bool = False
     points: int = 0
     test_run_id: int | None = None
+    tried: tuple[str, ...] = ()
+    """The user's wrong answers in this round so far, as stored (canonical letters, "A C")."""
 
 
 class Decision(NamedTuple):
@@ -159,6 +162,7 @@ _NOT_FOUND = Decision(Verdict.NOT_FOUND)
 _GONE = Decision(Verdict.GONE)
 _CLOSED = Decision(Verdict.CLOSED)
 _FINISHED = Decision(Verdict.FINISHED)
+_REPEATED = Decision(Verdict.REPEATED)
 _RECORDED = Verdict.RECORDED
 _CHOICE = QuestionType.CHOICE
 _DAILY = RoundKind.DAILY
@@ -207,6 +211,9 @@ def decide(
         problem = check_letters(question, letters)
         if problem is not None:
             return Decision(Verdict.INVALID, message=problem)
+    # The same wrong answer again teaches nothing and must not cost an attempt.
+    if state.tried and " ".join(letters) in state.tried:
+        return _REPEATED
     attempt_no = used + 1
     correct = tuple(letters) == question.answer
     # Positional, in field order: this runs for every click.

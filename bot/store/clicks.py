@@ -75,18 +75,19 @@ class RoundFacts:
 
 class _LiveRound:
     """What the writer knows of one round's live state: whether it is closed and the
-    (attempts_used, solved, points) of its people. ``complete`` says every participant is in
-    ``users`` (the round was opened by this writer), so a missing user has not answered yet."""
+    (attempts_used, solved, points, wrong answers tried) of its people. ``complete`` says
+    every participant is in ``users`` (the round was opened by this writer), so a missing user
+    has not answered yet."""
 
     __slots__ = ("closed", "complete", "users")
 
     def __init__(self, closed: bool, complete: bool) -> None:
         self.closed = closed
         self.complete = complete
-        self.users: dict[int, tuple[int, bool, int]] = {}
+        self.users: dict[int, tuple[int, bool, int, tuple[str, ...]]] = {}
 
 
-_FRESH = (0, False, 0)
+_FRESH: tuple[int, bool, int, tuple[str, ...]] = (0, False, 0, ())
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -244,13 +245,17 @@ class ClickCache:
             values = ", ".join(["(?, ?)"] * (len(chunk) // 2))
             sql = f"""
                 WITH pairs (round_id, user_id) AS (VALUES {values})
-                SELECT p.round_id, p.user_id, p.attempts_used, p.solved, p.points
+                SELECT p.round_id, p.user_id, p.attempts_used, p.solved, p.points,
+                       (SELECT group_concat(a.answer, '|') FROM attempts a
+                        WHERE a.round_id = p.round_id AND a.user_id = p.user_id
+                          AND NOT a.correct)
                 FROM pairs
                 JOIN participations p
                     ON p.round_id = pairs.round_id AND p.user_id = pairs.user_id
                 """
-            for round_id, user_id, used, solved, points in conn.execute(sql, chunk):
-                live[round_id].users[user_id] = (used, bool(solved), points)
+            for round_id, user_id, used, solved, points, tried in conn.execute(sql, chunk):
+                wrong = tuple(tried.split("|")) if tried else ()
+                live[round_id].users[user_id] = (used, bool(solved), points, wrong)
         for round_id, user_id in wanted:
             users = live[round_id].users
             if user_id not in users:
@@ -368,12 +373,13 @@ def record_attempts(
         if now is None:
             now = _FRESH
             cache.pairs += 1
-        used, solved, points = now
+        used, solved, points, tried = now
         # Built straight from field-order tuples: this runs for every click.
         state: AttemptState = _new_state(
             AttemptState,
             # A concatenation builds one tuple; unpacking would build a list first.
-            facts.head + (known.closed, facts.closes_at, used, solved, points, facts.test_run_id),  # noqa: RUF005
+            facts.head  # noqa: RUF005
+            + (known.closed, facts.closes_at, used, solved, points, facts.test_run_id, tried),
         )
         decision = request.judge(state)
         results.append((state, decision))
@@ -395,7 +401,12 @@ def record_attempts(
         else:
             row[2:5] = attempt_no, correct, points
             row[6] = stamp if finished else None
-        users[user_id] = (attempt_no, correct, points)
+        users[user_id] = (
+            attempt_no,
+            correct,
+            points,
+            tried if correct else (*tried, request.answer),
+        )
         # Only a solve changes the board; wrong tries live in attempts and participations.
         if correct and counts_for_board:
             for scope in facts.scopes or cache.scopes(conn, round_id, facts):

@@ -10,9 +10,11 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from bot.adapters.text import already_tried, earned, exhausted_head
 from bot.core.models import Question, QuestionType, Solution
 from bot.core.outcomes import (
     AlreadyFinished,
+    AlreadyTried,
     Board,
     Closed,
     Correct,
@@ -95,7 +97,8 @@ def outcome(result: Outcome) -> RenderableType:
     match result:
         case Correct(question=question, points=points, attempt_no=attempt_no):
             head = Text(
-                f"Correct! +{points} points ({ordinal(attempt_no)} attempt)", style="bold green"
+                f"Correct! {earned(points, attempt_no, counted=result.counted)}",
+                style="bold green",
             )
             return Group(head, solution_block(question, result.solution), *_test(result.test))
         case Wrong(attempts_left=left, hint=hint, explanation=explanation):
@@ -106,7 +109,7 @@ def outcome(result: Outcome) -> RenderableType:
             text.append(hint)
             return text
         case Exhausted(question=question, explanation=explanation):
-            text = Text("Out of attempts.", style="bold red")
+            text = Text(exhausted_head(result), style="bold red")
             if explanation:
                 text.append(f" {explanation}", style="red")
             parts: list[RenderableType] = [text, solution_block(question, result.solution)]
@@ -114,6 +117,8 @@ def outcome(result: Outcome) -> RenderableType:
             if extra is not None:
                 parts.append(extra)
             return Group(*parts, *_test(result.test))
+        case AlreadyTried():
+            return Text(already_tried(result), style="yellow")
         case AlreadyFinished(solved=solved, points=points, attempts_used=used):
             if solved:
                 return Text(
