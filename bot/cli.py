@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="play in the terminal (offline channel)")
     console.add_argument("--db", type=Path, help="database file (default: QUIZBOT_DB)")
     console.add_argument("--bank", action="append", metavar="ID", help="only these banks")
-    console.add_argument("--user", default="you", help="who you are at the start")
+    console.add_argument("--user", help="who you are at the start (default: your login name)")
     console.add_argument("--channel", default="general", help="the channel's name")
 
     banks = commands.add_parser("banks", help="question banks")
@@ -212,7 +212,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         stderr_console().print(TOKENS_HELP)
         return await run_console(
-            settings, db=args.db, banks=None, user="you", channel="general", services=True
+            settings, db=args.db, banks=None, user=None, channel="general", services=True
         )
     return await run_console(
         settings, db=args.db, banks=args.bank, user=args.user, channel=args.channel

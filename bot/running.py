@@ -208,13 +208,13 @@ async def run_console(
     *,
     db: Path | None,
     banks: list[str] | None,
-    user: str,
+    user: str | None,
     channel: str,
     services: bool = False,
 ) -> int:
-    """The terminal channel; with ``services`` (`quizbot run`), the health endpoint and daily
-    backups run beside it."""
-    from bot.adapters.console.channel import ConsoleChannel
+    """The terminal channel, with the scheduler posting the console's schedules into it; with
+    ``services`` (`quizbot run`), the health endpoint and daily backups run beside it."""
+    from bot.adapters.console.run import run_console as run_terminal
 
     async with AsyncExitStack() as stack:
         app = await stack.enter_async_context(open_app(settings, db=db, banks=banks))
@@ -223,5 +223,13 @@ async def run_console(
         for issue in app.bank_issues:
             stderr_console().print(f"bank not loaded: {issue}", style="red")
         console = Console(highlight=False)
-        await ConsoleChannel(app.quiz, console, channel=channel, user=user, banks=banks).run()
+        await run_terminal(
+            app.quiz,
+            app.store,
+            console,
+            channel=channel,
+            user=user,
+            banks=banks,
+            grace=timedelta(minutes=settings.quizbot_grace_minutes),
+        )
     return 0

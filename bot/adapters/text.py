@@ -22,6 +22,7 @@ from bot.core.outcomes import (
     Invalid,
     NotFound,
     Outcome,
+    Posted,
     QuizError,
     Reveal,
     TestResult,
@@ -30,6 +31,7 @@ from bot.core.outcomes import (
     Wrong,
 )
 from bot.core.periods import Period
+from bot.core.schedule import Schedule
 from bot.core.scoring import ordinal
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,25 @@ def refusal_text(error: QuizError) -> str:
         log.warning("told someone quizbot is busy: %s", error)
         return BUSY
     return str(error)
+
+
+def schedule_text(schedule: Schedule) -> str:
+    """A schedule in one line: when, which days, what, when it reveals, and its state."""
+    state = " (paused)" if schedule.paused else ""
+    if schedule.disabled_reason:
+        state += f" — ⛔ disabled: {schedule.disabled_reason}; resume to try again"
+    return (
+        f"{schedule.post_time:%H:%M} {schedule.timezone}, {schedule.describe_days()}, "
+        f"{schedule.describe_difficulty()}, {schedule.describe_banks()}, "
+        f"{schedule.describe_reveal()}{state}"
+    )
+
+
+def posted_over(posted: Posted) -> str:
+    """An admin's post-now that closed an open question: say so, it was revealed first."""
+    if posted.previous is None or posted.previous.question is None:
+        return ""
+    return f"The open question {posted.previous.question.key} was closed and revealed first. "
 
 
 def refused_text(platform: str, reason: str) -> str:

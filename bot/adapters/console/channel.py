@@ -6,6 +6,7 @@ the core decides.
 
 from __future__ import annotations
 
+import getpass
 import logging
 import shlex
 import sys
@@ -15,36 +16,65 @@ from typing import Any, TextIO
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from bot.adapters.args import bank_and_difficulty
+from bot.adapters.args import SCHEDULE_USAGE, bank_and_difficulty, schedule_from
 from bot.adapters.console import render
 from bot.adapters.console.lines import lines_of
-from bot.adapters.text import refusal_text
+from bot.adapters.text import refusal_text, schedule_text
 from bot.core.models import QuestionKey
-from bot.core.outcomes import QuizError, Reveal
+from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef, parse_letters
+from bot.core.schedule import Schedule
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 WORKSPACE = "local"
 
+OPTION_LETTERS = "ABCDE"
+ANSWER_USAGE = (
+    "Answer with the letter of an option, like B, or one letter per blank, like A C; "
+    "/help for commands."
+)
+
 HELP = """\
 Commands (answers are just letters: `B`, or one per blank: `A C`):
-  /quiz post [BANK/QUESTION]     post a question in this channel now (a given one, or the next)
+  /quiz post [BANK/QUESTION] [--force]   post a question in this channel now (a given one, or
+                                 the next); --force: reveal an open one without asking
   /quiz reveal                   close the open question and reveal the answer
+  /quiz schedule set HH:MM [ZONE] [DAYS] [difficulty=..] [reveal=..] [banks=..]
+  /quiz schedule show|pause|resume|remove   the channel's daily question
   /quiz leaderboard [week|month|all] [teams]
   /quiz stats [NAME]             points, accuracy, streaks
   /quiz practice [BANK] [easy|medium|hard]   a private practice question
   /quiz test BANK                "test this pattern": 10 questions, one attempt each
   /quiz stop                     stop your practice question or test
-  /quiz banks                    the loaded banks
+  /quiz banks [BANK]             the loaded banks, or one bank's question ids
   /quiz team create|join|rename|delete|list|leave [NAME] [NEW NAME]
   /as NAME                       switch to another person
   /help                          this text          /quit   leave"""
 
 Handler = Callable[[list[str]], Coroutine[Any, Any, None]]
+
+
+def login_name() -> str:
+    """The person at the terminal: their login name, as the console's default player."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no USER/LOGNAME and no passwd entry (some containers)
+        return "player"
+
+
+def next_post_line(schedule: Schedule) -> str:
+    if schedule.next_post_at is None:
+        return "No post is due."
+    local = schedule.next_post_at.astimezone(schedule.zone)
+    return f"Next post: {local:%a %Y-%m-%d %H:%M} {schedule.timezone}, while this console runs."
+
+
+def message_ref(posted: Posted) -> str:
+    return f"console:{posted.round.id}"
 
 
 class ConsoleChannel:
@@ -54,17 +84,20 @@ class ConsoleChannel:
         console: Console,
         *,
         channel: str = "general",
-        user: str = "you",
+        user: str | None = None,
         banks: list[str] | None = None,
     ) -> None:
         self.quiz = quiz
         self.console = console
         self.channel = ChannelRef(PLATFORM, WORKSPACE, channel)
-        self.user = self._user(user)
+        self.user = self._user(user or login_name())
         self.banks = banks or None
+        self._confirm_post: list[str] | None = None
+        """The arguments of a /quiz post waiting for a yes: it would reveal the open question."""
         self._commands: dict[str, Handler] = {
             "post": self._post,
             "reveal": self._reveal,
+            "schedule": self._schedule,
             "leaderboard": self._leaderboard,
             "stats": self._stats,
             "practice": self._practice,
@@ -107,6 +140,14 @@ class ConsoleChannel:
 
     async def handle(self, line: str) -> None:
         text = line.strip()
+        if self._confirm_post is not None:
+            args, self._confirm_post = self._confirm_post, None
+            if text.lower() in {"y", "yes"}:
+                await self._run(self._post, [*args, "--force"])
+                return
+            self.say(Text("Not posted: the open question stays open.", style="dim"))
+            if text.lower() in {"n", "no"}:
+                return
         if not text or text.startswith("#"):
             return
         try:
@@ -114,8 +155,11 @@ class ConsoleChannel:
         except ValueError as exc:
             self.error(f"Could not read that line: {exc}.")
             return
+        await self._run(self._dispatch, words)
+
+    async def _run(self, handler: Handler, words: list[str]) -> None:
         try:
-            await self._dispatch(words)
+            await handler(words)
         except QuizError as exc:
             self.error(refusal_text(exc))
 
@@ -144,8 +188,15 @@ class ConsoleChannel:
 
     async def _answer(self, text: str) -> None:
         letters = parse_letters(text)
-        if not letters or not all(letter.isalpha() and len(letter) == 1 for letter in letters):
-            self.error(f"'{text}' is not an answer: type letters like B or A C, or /help.")
+        # "hello" would be read as the letters H E L L O; no answer has more than three blanks
+        # or a letter past E, so such a word is something typed by mistake, not an answer.
+        word = " " not in text and len(letters) > 1
+        if (
+            not letters
+            or not all(letter.isalpha() and len(letter) == 1 for letter in letters)
+            or (word and (len(letters) > 3 or not set(letters) <= set(OPTION_LETTERS)))
+        ):
+            self.error(f"'{text}' is not an answer. {ANSWER_USAGE}")
             return
         private = await self.quiz.practice.current(self.user)
         if private is not None:
@@ -162,19 +213,53 @@ class ConsoleChannel:
         self.say(Text(HELP))
 
     async def _post(self, args: list[str]) -> None:
+        force = "--force" in args
+        rest = [arg for arg in args if arg != "--force"]
         key = None
-        if args:
-            bank, _, question_id = args[0].partition("/")
+        if len(rest) > 1:
+            raise QuizError(self._post_usage())
+        if rest:
+            bank, _, question_id = rest[0].partition("/")
             if not question_id:
-                raise QuizError("Usage: /quiz post [BANK/QUESTION], e.g. fine-tuning-domains/why")
+                raise QuizError(self._post_usage())
             key = QuestionKey(bank, question_id)
+            if self.quiz.library.question(key) is None:
+                raise QuizError(f"There is no question '{key}'. {self._post_usage()}")
+        if not force:
+            open_now = await self.quiz.context.store.open_daily_round(self.channel)
+            if open_now is not None:
+                self._confirm_post = rest
+                self.say(
+                    Text(
+                        f"A question is open here ({open_now.question}): posting now closes it "
+                        "and reveals its answer. Post anyway? Type y to confirm, anything else "
+                        "to keep it (/quiz post --force skips this question).",
+                        style="yellow",
+                    )
+                )
+                return
         posted = await self.quiz.rounds.post_daily(self.channel, banks=self.banks, question_key=key)
         if posted.previous is not None:
             await self._announce(posted.previous)
+        await self.show_posted(posted)
+        # Recorded like a platform's message, so that the scheduler knows it reached the channel.
+        await self.quiz.context.store.set_message_ref(posted.round.id, message_ref(posted))
+
+    async def show_posted(self, posted: Posted) -> None:
         pattern = self.quiz.library.bank(posted.question.bank)
         if posted.new_cycle:
             self.say(Text("Every question has been asked here: starting a new cycle.", "dim"))
-        self.say(render.question_panel(posted.question, f"📝 Daily question · {pattern.title}"))
+        where = (
+            "" if posted.round.channel == self.channel else f" · #{posted.round.channel.channel}"
+        )
+        self.say(
+            render.question_panel(posted.question, f"📝 Daily question · {pattern.title}{where}")
+        )
+
+    def _post_usage(self) -> str:
+        banks = self.quiz.library.banks
+        example = f", e.g. {banks[0].questions[0].key}" if banks and banks[0].questions else ""
+        return f"Usage: /quiz post [BANK/QUESTION] [--force]{example}"
 
     async def _reveal(self, args: list[str]) -> None:
         await self._announce(await self.quiz.rounds.close_open(self.channel))
@@ -183,6 +268,30 @@ class ConsoleChannel:
         async with self.quiz.rounds.announcing(reveal) as mine:
             if mine:
                 self.say(render.reveal(reveal))
+
+    async def _schedule(self, args: list[str]) -> None:
+        schedules = self.quiz.schedules
+        action = args[0].lower() if args else "show"
+        if action == "set":
+            zone = getattr(self.quiz.context.tz, "key", "UTC")
+            saved = await schedules.set(schedule_from(self.channel, args[1:], zone))
+            self.say(f"Scheduled #{self.channel.channel}: {schedule_text(saved)}.")
+            self.say(Text(next_post_line(saved), style="dim"))
+        elif action == "show" and len(args) <= 1:
+            found = await schedules.get(self.channel)
+            self.say(f"#{self.channel.channel}: {schedule_text(found)}.")
+            if found.active:
+                self.say(Text(next_post_line(found), style="dim"))
+            for claim in await schedules.problems(self.channel):
+                self.say(Text(f"⚠️ {claim.local_date}: {claim.detail}", style="yellow"))
+        elif action in {"pause", "resume"} and len(args) == 1:
+            done = await schedules.pause(self.channel, paused=action == "pause")
+            self.say(f"{action.capitalize()}d: {schedule_text(done)}.")
+        elif action == "remove" and len(args) == 1:
+            await schedules.remove(self.channel)
+            self.say(f"Schedule removed from #{self.channel.channel}.")
+        else:
+            raise QuizError(f"{SCHEDULE_USAGE}; or /quiz schedule show|pause|resume|remove")
 
     async def _leaderboard(self, args: list[str]) -> None:
         words = [arg.lower() for arg in args]
@@ -203,7 +312,11 @@ class ConsoleChannel:
     async def _stats(self, args: list[str]) -> None:
         # Looking someone up must not rename them: an empty name leaves the stored one.
         who = UserRef(PLATFORM, WORKSPACE, " ".join(args).casefold()) if args else self.user
-        self.say(render.stats(await self.quiz.boards.stats(who)))
+        found = await self.quiz.boards.stats(who)
+        if args and not (found.attempted or found.practice_attempted or found.team):
+            self.say(f"Nobody called '{' '.join(args)}' has played here yet.")
+            return
+        self.say(render.stats(found))
 
     async def _practice(self, args: list[str]) -> None:
         bank, difficulty = bank_and_difficulty(
@@ -229,6 +342,11 @@ class ConsoleChannel:
         self.say("Stopped." if stopped else "You have no practice or test open.")
 
     async def _banks(self, args: list[str]) -> None:
+        if len(args) > 1:
+            raise QuizError("Usage: /quiz banks [BANK]")
+        if args:
+            self.say(render.bank_questions(self.quiz.library.bank(args[0])))
+            return
         for bank in self.quiz.library.banks:
             self.say(f"{bank.id}: {bank.title} ({len(bank.questions)} questions)")
 

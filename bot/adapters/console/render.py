@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.adapters.text import already_tried, earned, exhausted_head
-from bot.core.models import Question, QuestionType, Solution
+from bot.core.models import Bank, Question, QuestionType, Solution
 from bot.core.outcomes import (
     AlreadyFinished,
     AlreadyTried,
@@ -241,6 +241,24 @@ def stats(result: UserStats) -> RenderableType:
             " (not on the leaderboard)"
         )
     return text
+
+
+def bank_questions(bank: Bank) -> RenderableType:
+    """A bank's questions by id, for its author's preview (`/quiz post BANK/ID`)."""
+    table = Table(title=f"{bank.id}: {bank.title}", show_edge=False)
+    table.add_column("id")
+    table.add_column("difficulty")
+    table.add_column("type")
+    table.add_column("prompt")
+    for question in bank.questions:
+        prompt = question.prompt if len(question.prompt) <= 60 else question.prompt[:59] + "…"
+        table.add_row(
+            question.id,
+            question.difficulty.value,
+            question.type.value.replace("_", " "),
+            prompt,
+        )
+    return Group(table, Text(f"Preview one with /quiz post {bank.id}/ID", style="dim"))
 
 
 def teams(found: Sequence[Team]) -> RenderableType:
