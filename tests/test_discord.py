@@ -145,6 +145,7 @@ async def test_commands_sync_with_descriptions_and_options(stack: Stack) -> None
     assert [c["value"] for c in practice["difficulty"]["choices"]] == ["easy", "medium", "hard"]
     admin = {option["name"]: option for option in synced["quiz-admin"]["options"]}
     assert set(admin) == {"post-now", "reveal-now", "schedule", "banks", "team"}
+    assert "an open one is closed and revealed first" in admin["post-now"]["description"]
     assert {o["name"] for o in admin["schedule"]["options"]} == {
         "set", "show", "pause", "resume", "remove",
     }  # fmt: skip
@@ -244,6 +245,14 @@ async def test_a_reveal_discord_refused_is_posted_by_the_next_reveal_now(stack: 
     public = stack.fake.messages_in(GENERAL_ID, include_ephemeral=False)
     assert [m["embeds"][0]["description"].count("Answer:") for m in public[1:]] == [1]
     assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
+
+
+async def test_post_now_over_an_open_question_says_it_was_revealed_first(stack: Stack) -> None:
+    await post(stack)
+    sent = await stack.fake.slash("quiz-admin", "post-now", user=ADMIN, channel_id=GENERAL_ID)
+    said = (await followup_text(stack.fake, sent)).strip()
+    assert said.startswith("The open question ") and " was closed and revealed first. " in said
+    assert "Posted **" in said
 
 
 async def test_a_post_discord_refused_is_posted_again_not_revealed_unseen(stack: Stack) -> None:

@@ -379,6 +379,16 @@ async def test_admin_modal_opens_for_admins_only(stack: Stack) -> None:
     assert (await post_to_app(stack.url, request))[0] == 200
     opened = await stack.fake.wait_for(method="views.open")
     assert opened.args["view"]["callback_id"] == CALLBACK
+    buttons = {
+        element["action_id"]: element
+        for block in opened.args["view"]["blocks"]
+        if block.get("block_id") == "admin_now"
+        for element in block["elements"]
+    }
+    # Slack asks before a post that would close the open question for everyone.
+    warning = buttons["admin_post_now"]["confirm"]["text"]["text"]
+    assert "open question in the channel is closed and its answer revealed first" in warning
+    assert "confirm" not in buttons["admin_reveal_now"]
 
 
 COUNTS = "SELECT (SELECT COUNT(*) FROM rounds), (SELECT COUNT(*) FROM bank_settings)"
@@ -404,11 +414,23 @@ async def test_every_admin_action_is_refused_to_members(stack: Stack, action: st
 async def test_admins_post_and_reveal_from_the_modal(stack: Stack, who: FakeUser) -> None:
     assert (await post_to_app(stack.url, modal_action(stack, "admin_post_now", who)))[0] == 200
     told = await stack.fake.wait_for(method="chat.postEphemeral")
-    assert "Posted demo/q1" in told.args["text"]
+    assert "Posted demo/q1" in told.args["text"] and "revealed first" not in told.args["text"]
     assert stack.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NULL") == [(1,)]
     assert (await post_to_app(stack.url, modal_action(stack, "admin_reveal_now", who)))[0] == 200
     await stack.fake.wait_for(method="chat.update")
     assert stack.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NOT NULL") == [(1,)]
+
+
+async def test_post_now_over_an_open_question_says_it_was_revealed_first(stack: Stack) -> None:
+    assert (await post_to_app(stack.url, modal_action(stack, "admin_post_now", ADMIN)))[0] == 200
+    await stack.fake.wait_for(method="chat.postEphemeral")
+    assert (await post_to_app(stack.url, modal_action(stack, "admin_post_now", ADMIN)))[0] == 200
+    told = await stack.fake.wait_for(
+        lambda r: r.method == "chat.postEphemeral" and "revealed first" in r.args["text"]
+    )
+    assert told.args["text"].startswith(
+        "The open question demo/q1 was closed and revealed first. Posted demo/"
+    )
 
 
 async def test_a_reveal_slack_refused_is_posted_by_the_next_reveal_now(stack: Stack) -> None:

@@ -74,6 +74,11 @@ def schedule_text(schedule: Schedule) -> str:
     )
 
 
+POST_NOW_WARNING = (
+    "An open question in the channel is closed and its answer revealed first, for everyone."
+)
+
+
 def posted_over(posted: Posted) -> str:
     """An admin's post-now that closed an open question: say so, it was revealed first."""
     if posted.previous is None or posted.previous.question is None:

@@ -12,6 +12,7 @@ from discord import app_commands
 from bot.adapters.discord import render
 from bot.adapters.discord.bot import channel_ref
 from bot.adapters.discord.views import quiz_bot, round_view, user_ref
+from bot.adapters.text import posted_over
 from bot.core.models import Difficulty
 from bot.core.periods import Period
 from bot.core.permissions import NOT_ADMIN, AdminFacts
@@ -208,7 +209,10 @@ class AdminGroup(app_commands.Group):
         await private(interaction, render.note(NOT_ADMIN))
         return False
 
-    @app_commands.command(name="post-now", description="Post the next question now")
+    @app_commands.command(
+        name="post-now",
+        description="Post the next question now (an open one is closed and revealed first)",
+    )
     async def post_now(
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
@@ -217,9 +221,8 @@ class AdminGroup(app_commands.Group):
         bot = quiz_bot(interaction)
         posted = await bot.post_round(target, interaction.guild_id or 0)  # type: ignore[arg-type]
         mention = getattr(target, "mention", "the channel")
-        await interaction.followup.send(
-            embed=render.note(f"Posted **{posted.question.key}** in {mention}."), ephemeral=True
-        )
+        note = f"{posted_over(posted)}Posted **{posted.question.key}** in {mention}."
+        await interaction.followup.send(embed=render.note(note), ephemeral=True)
 
     @app_commands.command(name="reveal-now", description="Close the open question and reveal it")
     async def reveal_now(

@@ -15,8 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, channel_ref, team_of
-from bot.adapters.text import refusal_text, refused_text
-from bot.core.outcomes import QuizError, Reveal
+from bot.adapters.text import POST_NOW_WARNING, posted_over, refusal_text, refused_text
+from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.permissions import NOT_ADMIN
 from bot.core.rounds import ChannelRef
 from bot.core.schedule import WEEKDAYS, Schedule, ScheduleError, make_schedule
@@ -32,6 +32,13 @@ REVEAL_EVENT = "quizbot_reveal"
 REVEAL_LOOKBACK = 200  # replies in a round's thread searched for an earlier reveal
 MESSAGE_GONE = frozenset({"message_not_found", "thread_not_found"})
 ACTIONS = ("admin_post_now", "admin_reveal_now", "admin_pause", "admin_resume")
+# Slack asks before running the action: posting closes the open question for everyone.
+POST_NOW_CONFIRM = {
+    "title": {"type": "plain_text", "text": "Post the next question now?"},
+    "text": {"type": "plain_text", "text": POST_NOW_WARNING},
+    "confirm": {"type": "plain_text", "text": "Post now"},
+    "deny": {"type": "plain_text", "text": "Cancel"},
+}
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -123,6 +130,7 @@ async def admin_modal(deps: SlackDeps, team: str, channel: ChannelRef) -> dict[s
             "block_id": "admin_now",
             "elements": [
                 {"type": "button", "action_id": action, "text": blocks._plain(label)}
+                | ({"confirm": POST_NOW_CONFIRM} if action == "admin_post_now" else {})
                 for action, label in zip(
                     ACTIONS, ("Post now", "Reveal now", "Pause", "Resume"), strict=True
                 )
@@ -165,8 +173,8 @@ def _chosen_channel(body: dict[str, Any]) -> str:
     return str(picked.get("selected_conversation") or view.get("private_metadata") or "")
 
 
-async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel_id: str) -> str:
-    """Post the channel's next question (revealing the open one first); the question's key."""
+async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel_id: str) -> Posted:
+    """Post the channel's next question (revealing the open one first)."""
     quiz = deps.quiz
     posted = await quiz.rounds.post_daily(channel_ref(team, channel_id), reuse_unposted=True)
     if posted.previous is not None:
@@ -178,7 +186,7 @@ async def post_round(client: AsyncWebClient, deps: SlackDeps, team: str, channel
         blocks=blocks.question_blocks(posted.question, title, posted.round),
     )
     await quiz.context.store.set_message_ref(posted.round.id, str(sent["ts"]))
-    return str(posted.question.key)
+    return posted
 
 
 async def announce(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -> None:
@@ -269,8 +277,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         name = action["action_id"]
         try:
             if name == "admin_post_now":
-                key = await post_round(client, deps, team, channel)
-                text = f"Posted {key} in <#{channel}>."
+                posted = await post_round(client, deps, team, channel)
+                text = f"{posted_over(posted)}Posted {posted.question.key} in <#{channel}>."
             elif name == "admin_reveal_now":
                 await announce(client, deps, await deps.quiz.rounds.close_open(target))
                 text = f"Revealed in <#{channel}>."
