@@ -40,7 +40,7 @@ def load_library(paths: Sequence[Path], only: Sequence[str] | None = None) -> tu
             raise StartupError(f"no loaded bank called {', '.join(sorted(unknown))}")
         banks = [bank for bank in banks if bank.id in wanted]
     if not banks:
-        where = ", ".join(str(path) for path in paths)
+        where = ", ".join(str(path.absolute()) for path in paths)
         raise StartupError(f"no valid question bank in {where}")
     return BankLibrary(banks), issues
 
@@ -49,7 +49,10 @@ def load_library(paths: Sequence[Path], only: Sequence[str] | None = None) -> tu
 async def open_app(
     settings: Settings, *, db: Path | None = None, banks: Sequence[str] | None = None
 ) -> AsyncIterator[App]:
-    library, issues = load_library(settings.bank_paths, banks)
+    try:
+        library, issues = load_library(settings.bank_paths, banks)
+    except StartupError as exc:
+        raise StartupError(f"{exc} (QUIZBOT_BANKS={settings.quizbot_banks!r})") from None
     for issue in issues:
         log.error("bank not loaded: %s", issue)
     path = db or settings.quizbot_db

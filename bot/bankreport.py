@@ -17,12 +17,17 @@ from bot.core.bankcheck import ALL_BANKS, MAX_BIAS, CheckReport, Kind, Shape, ch
 from bot.core.banks import BankIssue, BankSource, load_bank_sources, summarize
 
 
-def _loaded(paths: Sequence[Path], command: str) -> list[BankSource] | None:
+def _loaded(
+    paths: Sequence[Path], command: str, setting: str | None = None
+) -> list[BankSource] | None:
+    """``setting``: the QUIZBOT_BANKS the paths came from, named when one of them is wrong."""
     sources, issues = load_bank_sources(list(paths))
     if not issues:
         return sources
     for issue in issues:
         print(issue)
+    if setting is not None and any(issue.line == 0 for issue in issues):
+        print(f"QUIZBOT_BANKS={setting!r} names the banks: files or folders, comma-separated.")
     print(f"{len(issues)} problem(s) found; fix them and run `quizbot banks {command}` again.")
     return None
 
@@ -61,8 +66,8 @@ def _where(issue: BankIssue) -> str:
     return str(issue) if issue.path != ALL_BANKS else f"all banks: {issue.message}"
 
 
-def run_check(paths: Sequence[Path], *, strict: bool) -> int:
-    sources = _loaded(paths, "check")
+def run_check(paths: Sequence[Path], *, strict: bool, setting: str | None = None) -> int:
+    sources = _loaded(paths, "check", setting)
     if sources is None:
         return 1
     print(summarize([source.bank for source in sources]))
@@ -100,8 +105,8 @@ def _audit_table(report: AuditReport) -> Table:
     return table
 
 
-def run_audit(paths: Sequence[Path], *, seeds: int) -> int:
-    sources = _loaded(paths, "audit")
+def run_audit(paths: Sequence[Path], *, seeds: int, setting: str | None = None) -> int:
+    sources = _loaded(paths, "audit", setting)
     if sources is None:
         return 1
     report = audit([source.bank for source in sources], seeds)

@@ -184,10 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "banks":
+        # Named when one of its paths is wrong: the operator set it, maybe long ago.
+        setting = None if args.paths else settings.quizbot_banks
         paths = args.paths or settings.bank_paths
         if args.banks_command == "audit":
-            return run_audit(paths, seeds=args.seeds)
-        return run_check(paths, strict=args.strict)
+            return run_audit(paths, seeds=args.seeds, setting=setting)
+        return run_check(paths, strict=args.strict, setting=setting)
     if args.command == "db":
         return await _db(args, settings)
     if args.command == "health":

@@ -46,10 +46,13 @@ __all__ = [
 ]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
-# Aliases can expand a small file into a huge tree ("billion laughs"); no real bank gets close.
-_MAX_NODES = 200_000
+# Aliases can expand a small file into a huge tree ("billion laughs"). Only what aliases add
+# counts against this, so a bank of any honest size loads; no real bank gets close.
+_MAX_EXPANDED = 200_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A tag starts with "!" after a space, a flow indicator or a line start; "Correct!" cannot be one.
+_TAG_LIKE = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -85,13 +88,26 @@ class _Tree:
     def __init__(self) -> None:
         self.lines: dict[Loc, int] = {}
         self.problems: list[tuple[Loc, int, str]] = []
-        self._nodes = 0
+        self._seen: set[int] = set()
+        self._expanded = 0
 
-    def convert(self, node: yaml.Node, loc: Loc, parents: frozenset[int] = frozenset()) -> object:
+    def convert(
+        self,
+        node: yaml.Node,
+        loc: Loc,
+        parents: frozenset[int] = frozenset(),
+        aliased: bool = False,
+    ) -> object:
         self.lines.setdefault(loc, node.start_mark.line + 1)
-        self._nodes += 1
-        if self._nodes > _MAX_NODES:
-            raise _TooLarge
+        # A node met a second time is an alias: it and everything under it are copies.
+        if not aliased and id(node) in self._seen:
+            aliased = True
+        if aliased:
+            self._expanded += 1
+            if self._expanded > _MAX_EXPANDED:
+                raise _TooLarge
+        else:
+            self._seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             # Plain style is None in the Python loader and "" in the C one.
             if node.tag == _NULL_TAG and not node.style:
@@ -102,7 +118,9 @@ class _Tree:
             return None
         parents = parents | {id(node)}
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, (*loc, i), parents) for i, item in enumerate(node.value)]
+            return [
+                self.convert(item, (*loc, i), parents, aliased) for i, item in enumerate(node.value)
+            ]
         result: dict[str, object] = {}
         first_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -117,7 +135,7 @@ class _Tree:
                 continue
             first_lines[key] = key_line
             self.lines[(*loc, key)] = key_line
-            result[key] = self.convert(value_node, (*loc, key), parents)
+            result[key] = self.convert(value_node, (*loc, key), parents, aliased)
         return result
 
     def line(self, loc: Loc) -> int:
@@ -158,8 +176,28 @@ class _Parsed:
     lines: Mapping[Loc, int] = field(default_factory=dict)
 
 
+def _explicit_tags(text: str, path: str) -> list[BankIssue]:
+    """Every explicit tag (``!!binary``, ``!!python/str``, ``!custom``, ``!``): a bank is plain
+    text, and a tag would make a value mean something other than what it says. The composed
+    nodes cannot tell ``!!str x`` from ``x``, so the events are read."""
+    if _TAG_LIKE.search(text) is None:
+        return []  # reading the events again costs as much as composing: skip it when we can
+    issues = []
+    for event in yaml.parse(text, Loader=_Loader):
+        tag = getattr(event, "tag", None)
+        if tag is not None and isinstance(event, yaml.NodeEvent):
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            message = f"YAML tags are not allowed (found {shown}): write the value as plain text"
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
+            issues.append(BankIssue(path, line, None, message))
+    return issues
+
+
 def _compose(text: str, path: str) -> tuple[yaml.Node | None, list[BankIssue]]:
     try:
+        tags = _explicit_tags(text, path)
+        if tags:
+            return None, tags
         return yaml.compose(text, Loader=_Loader), []
     except yaml.MarkedYAMLError as exc:
         mark, context = exc.problem_mark or exc.context_mark, exc.context_mark
@@ -215,7 +253,7 @@ def _parse(text: str, path: str) -> _Parsed:
     try:
         data = tree.convert(root, ())
     except _TooLarge:
-        message = f"more than {_MAX_NODES} values once aliases are expanded"
+        message = f"aliases expand to more than {_MAX_EXPANDED} values"
         return _Parsed(None, [BankIssue(path, 1, None, message)])
     assert isinstance(data, dict)
     items = data.get("questions")
@@ -325,11 +363,16 @@ def _bank_files(paths: Sequence[Path], issues: list[BankIssue]) -> list[Path]:
         if path.is_dir():
             found = [*path.glob("*.yaml"), *path.glob("*.yml")]
             # Editors leave dot-files (.#bank.yaml locks, swap copies) next to the real ones.
-            files.extend(sorted(f for f in found if not f.name.startswith(".")))
+            listed = sorted(f for f in found if not f.name.startswith("."))
+            if not listed:
+                message = "no bank files (*.yaml, *.yml) in this folder"
+                issues.append(BankIssue(str(path.absolute()), 0, None, message))
+            files.extend(listed)
         elif path.exists():
             files.append(path)
         else:
-            issues.append(BankIssue(str(path), 0, None, "no such file or directory"))
+            # Absolute: a relative path is relative to wherever quizbot was started.
+            issues.append(BankIssue(str(path.absolute()), 0, None, "no such file or directory"))
     return files
 
 
