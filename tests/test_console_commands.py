@@ -14,6 +14,7 @@ from pathlib import Path
 
 from conftest import REPO, run_quizbot
 from rich.console import Console
+from test_console import post_in_a_run_of_its_own
 
 from bot.adapters.console.channel import PLATFORM, WORKSPACE
 from bot.adapters.console.run import run_console
@@ -49,22 +50,30 @@ def test_a_typed_word_is_not_read_as_letters(tmp_path: Path) -> None:
     assert count(tmp_path, "SELECT COUNT(*) FROM attempts") == 0
 
 
-def test_the_same_wrong_option_again_counts_nothing(tmp_path: Path) -> None:
-    out = console(tmp_path, f"/quiz post {QUESTION}", "A", "a", "B")
+def shown_letters(tmp_path: Path) -> Callable[[str], str]:
+    """Post the question in a run of its own; its round's letter for each canonical one."""
+    order, _ = post_in_a_run_of_its_own(tmp_path, QUESTION.split("/")[1])
+    return lambda letter: order.to_shown((letter,))[0]
 
-    assert "You already tried A: nothing was counted, 2 attempts left." in out
+
+def test_the_same_wrong_option_again_counts_nothing(tmp_path: Path) -> None:
+    shown = shown_letters(tmp_path)  # D is the answer
+    wrong, other = shown("A"), shown("B")
+    out = console(tmp_path, wrong, wrong.lower(), other)
+
+    assert f"You already tried {wrong}: nothing was counted, 2 attempts left." in out
     assert "Not quite — 1 attempt left." in out  # B was the second attempt, not the third
     assert count(tmp_path, "SELECT COUNT(*) FROM attempts") == 2
 
 
 def test_posting_over_an_open_question_asks_first(tmp_path: Path) -> None:
+    shown = shown_letters(tmp_path)
     out = console(
         tmp_path,
-        f"/quiz post {QUESTION}",
         "/quiz post",
         "n",
         "/quiz post",
-        "D",  # not a yes: nothing is posted, and the line is still an answer
+        shown("D"),  # not a yes: nothing is posted, and the line is still an answer
         "/quiz post",
         "y",
         "/quiz post --force",
@@ -95,7 +104,8 @@ def test_a_bank_lists_its_question_ids_and_the_usage_names_a_real_one(tmp_path: 
 
 
 def test_stats_of_someone_who_never_played_says_so(tmp_path: Path) -> None:
-    out = console(tmp_path, f"/quiz post {QUESTION}", "D", "/quiz stats Nobody", "/quiz stats ann")
+    shown = shown_letters(tmp_path)
+    out = console(tmp_path, shown("D"), "/quiz stats Nobody", "/quiz stats ann")
 
     assert "Nobody called 'Nobody' has played here yet." in out
     assert "Points: 10" in out
