@@ -86,7 +86,8 @@ async def test_the_console_says_busy_without_the_path(tmp_path: Path) -> None:
         start = buffer.tell()
         with write_locked(db):
             await channel.handle("A")
-            await channel.handle("/quiz post")
+            # --force: over an open question, a plain post would ask first and write nothing.
+            await channel.handle("/quiz post --force")
         said = buffer.getvalue()[start:]
     finally:
         await store.close()
