@@ -18,11 +18,10 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.store import checks
-from bot.store.audit import copy_database
-from bot.store.checks import BACKUP_NAME, backup_order
 from bot.store.errors import StoreError
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlite import SqliteStore, checks
+from bot.store.sqlite.audit import copy_database
+from bot.store.sqlite.checks import BACKUP_NAME, backup_order
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,7 @@ from conftest import run_quizbot
 from test_db_files import corrupt_pages, made_database, one_line_refusal
 
 from bot.backups import backup_into, backups_in, daily_backups, rotate
-from bot.store import migrations
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlite import SqliteStore, migrations
 
 DAY0 = datetime(2026, 11, 1, 3, 0, 0, tzinfo=UTC)
 

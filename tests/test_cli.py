@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import REPO, run_quizbot
 
-from bot.store import migrations
+from bot.store.sqlite import migrations
 
 
 def quizbot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import run_quizbot
 
-from bot.store import migrations
+from bot.store.sqlite import migrations
 
 LATEST = migrations.discover()[-1].version
 

@@ -20,10 +20,9 @@ from bot.core.outcomes import Correct, Gone, Wrong
 from bot.core.periods import Period, period_keys
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
-from bot.store import migrations
 from bot.store.errors import StoreError
-from bot.store.sqlite import SqliteStore
-from bot.store.writer import connect
+from bot.store.sqlite import SqliteStore, migrations
+from bot.store.sqlite.writer import connect
 
 LATEST = migrations.discover()[-1].version
 RAW_ERROR_WORDS = ("sqlite3", "OperationalError", "DatabaseError", "Traceback")

@@ -21,9 +21,9 @@ from bot.core.outcomes import Correct, Exhausted, Wrong
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
-from bot.store.audit import bare_sqlite_clicks
-from bot.store.seed import seed_board_history
 from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.audit import bare_sqlite_clicks
+from bot.store.sqlite.seed import seed_board_history
 
 CLICKS_PER_PAIR = 3  # wrong, wrong, right
 

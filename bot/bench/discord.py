@@ -31,8 +31,8 @@ from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
-from bot.store.audit import attempts_over_limit
 from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.audit import attempts_over_limit
 from bot.testing.discord import GENERAL_ID, GUILD_ID, running_client
 
 __all__ = ["LETTERS", "DiscordReport", "bench_discord"]

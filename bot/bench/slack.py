@@ -48,8 +48,8 @@ from bot.core.outcomes import Wrong
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
 from bot.core.rounds import Round, RoundKind
-from bot.store.audit import attempts_over_limit
 from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.audit import attempts_over_limit
 from bot.testing.slack import GENERAL_ID, TEAM_ID, running_app
 
 TOKEN = "xoxb-fake"

@@ -12,7 +12,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.testing.local import json_response
-from bot.testing.slack.api import WebApiMethods
+from bot.testing.slack.api import Handler, WebApiMethods
+from bot.testing.slack.files import UPLOAD_PREFIX, FileMethods
 from bot.testing.slack.socket_mode import SocketModeRoutes
 from bot.testing.slack.wire import (
     RateLimit,
@@ -26,15 +27,23 @@ from bot.testing.slack.world import API_PREFIX, RESPONSE_PREFIX, SOCKET_PATH
 log = logging.getLogger(__name__)
 
 
-class FakeSlack(WebApiMethods, SocketModeRoutes):
+class FakeSlack(WebApiMethods, SocketModeRoutes, FileMethods):
     """A fake Slack on 127.0.0.1 (port 0). ``async with FakeSlack() as fake``, give the app
     ``web_client(fake)``, send it signed requests (``bot.testing.slack.requests``) or Socket
     Mode envelopes, and assert on what the fake recorded."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._init_files()
+
+    def _methods(self) -> dict[str, Handler]:
+        return {**super()._methods(), **self._file_methods()}
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_post(UPLOAD_PREFIX + "{file_id}", self._upload)
         app.router.add_route("*", API_PREFIX + "{method}", self._api)
         app.router.add_post(RESPONSE_PREFIX + "{response_id}", self._respond)
         app.router.add_get(SOCKET_PATH, self._socket)

@@ -13,7 +13,7 @@ from aiohttp import web
 
 # Form fields the Web API client sends as JSON strings; the fake parses them so that ``args``
 # reads the same whether the client used a form or a JSON body.
-JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "user_auth_blocks"})
+JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "user_auth_blocks", "files"})
 
 
 @dataclass(frozen=True)

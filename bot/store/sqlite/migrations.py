@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
-DEFAULT_MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+DEFAULT_MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations" / "sqlite"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from bot.core.ports import (
     TestRunState,
     UserHistory,
 )
-from bot.store import writes
-from bot.store.base import StoreBase
+from bot.store.sqlite import writes
+from bot.store.sqlite.base import StoreBase
 
 
 class HistoryQueries(StoreBase):

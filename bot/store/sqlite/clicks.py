@@ -19,8 +19,8 @@ from typing import Any, NamedTuple
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge
 from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
-from bot.store import writes
-from bot.store.writes import scope_id
+from bot.store.sqlite import writes
+from bot.store.sqlite.writes import scope_id
 
 # What never changes about a round after it is opened; cached by the writer thread.
 _ROUND_FACTS = """

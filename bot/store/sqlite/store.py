@@ -25,13 +25,13 @@ from bot.core.ports import (
     RoundConflict,
 )
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
-from bot.store import checks, clicks, migrations, writes
-from bot.store.base import StoreBase
 from bot.store.errors import StoreError, describe
-from bot.store.history import HistoryQueries
-from bot.store.schedules import ScheduleQueries, SchedulerQueries
-from bot.store.teams import TeamQueries
-from bot.store.writer import Writer, connect
+from bot.store.sqlite import checks, clicks, migrations, writes
+from bot.store.sqlite.base import StoreBase
+from bot.store.sqlite.history import HistoryQueries
+from bot.store.sqlite.schedules import ScheduleQueries, SchedulerQueries
+from bot.store.sqlite.teams import TeamQueries
+from bot.store.sqlite.writer import Writer, connect
 
 log = logging.getLogger(__name__)
 

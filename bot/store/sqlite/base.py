@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from bot.store.errors import StoreError, describe
-from bot.store.writer import Writer
+from bot.store.sqlite.writer import Writer
 
 
 class StoreBase:

@@ -10,8 +10,8 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.store import checks
 from bot.store.errors import StoreError, describe
+from bot.store.sqlite import checks
 
 BASELINE_LETTERS = ("A", "C", "B")  # wrong, wrong, right
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.core.ports import Team
-from bot.store.base import StoreBase
+from bot.store.sqlite.base import StoreBase
 
 
 class TeamQueries(StoreBase):

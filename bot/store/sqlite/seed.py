@@ -11,7 +11,7 @@ from bot.core.models import Question
 from bot.core.periods import period_keys
 from bot.core.rounds import ChannelRef
 from bot.core.scoring import points_for
-from bot.store.writes import scope_id
+from bot.store.sqlite.writes import scope_id
 
 ATTEMPTS_PER_ROUND = 500
 

@@ -9,7 +9,7 @@ from typing import Any
 from bot.core.models import Difficulty
 from bot.core.rounds import ChannelRef
 from bot.core.schedule import PostClaim, Schedule
-from bot.store.base import StoreBase
+from bot.store.sqlite.base import StoreBase
 
 _COLUMNS = (
     "platform, workspace, channel, post_time, timezone, days, difficulty, paused, "
