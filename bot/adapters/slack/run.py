@@ -141,5 +141,6 @@ async def _timed_ack(request: web.Request, handler: Handler) -> web.StreamRespon
     """In HTTP mode bolt answers Slack's request when the listener acks: the ack latency."""
     received = time.perf_counter()
     response = await handler(request)
-    METRICS.acked("slack", received)
+    if response.status == 200:  # a refused signature, or a request bolt had no listener for
+        METRICS.acked("slack", received)
     return response
