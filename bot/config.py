@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     # A str, not a Path: the empty value of .env.example must mean "the default", not ".".
     quizbot_backup_dir: str = Field("", description="Daily backups (default: DB folder/backups).")
     quizbot_backup_keep: int = Field(7, ge=1, description="Daily backups kept.")
+    # Running at scale (several processes on one database, sharded Discord).
+    quizbot_leader_poll_seconds: float = Field(
+        5.0, gt=0, le=300, description="How often a standby process tries to become scheduler."
+    )
+    discord_shard_count: str = Field("", description="Discord shards in all (a number, or auto).")
+    discord_shard_ids: str = Field("", description="This process's shards, e.g. 0-3 or 0,2.")
+    slack_host: str = Field("", description="Bind address of Slack's HTTP mode (every interface).")
 
     @field_validator("quizbot_timezone")
     @classmethod
@@ -144,6 +151,19 @@ class Settings(BaseSettings):
                     f"{SLACK_APPS} (your app -> OAuth & Permissions)"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _shards_parse(self) -> Self:
+        self.discord_shards  # noqa: B018  # a bad value is one line at start, not at connect
+        return self
+
+    @property
+    def discord_shards(self) -> tuple[int | None, list[int] | None] | None:
+        """(shard count or None for Discord's recommended one, this process's shard ids or None
+        for all of them); None when neither variable is set: one unsharded connection."""
+        from bot.shards import parse_shards
+
+        return parse_shards(self.discord_shard_count, self.discord_shard_ids)
 
     @property
     def timezone(self) -> ZoneInfo:

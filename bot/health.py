@@ -3,6 +3,7 @@
 200 and ``"status": "ok"`` when the database takes a write lock and every registered platform
 reports connected; 503 and ``"status": "failing"`` otherwise, with the reason in the body.
 ``quizbot health`` asks it (the Docker healthcheck), so the image needs no curl.
+``GET /metrics`` on the same server gives Prometheus metrics (``bot.metrics``).
 
 Platforms report through ``PLATFORMS``, a registry of zero-argument callables returning whether
 the platform is connected (a plain bool or an awaitable one). An adapter registers its real check
@@ -127,6 +128,7 @@ class HealthServer:
         self.port: int | None = None
         app = web.Application()
         app.router.add_get("/health", self._health)
+        app.router.add_get("/metrics", self._metrics)
         # No access log: the healthcheck would write a line every 30 s.
         self._runner = web.AppRunner(app, access_log=None)
 
@@ -149,6 +151,13 @@ class HealthServer:
         if body["status"] != "ok":
             log.warning("health: failing (%s)", "; ".join(body["reasons"]))
         return web.json_response(body, status=200 if body["status"] == "ok" else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        from prometheus_client import CONTENT_TYPE_LATEST
+
+        from bot.metrics import METRICS
+
+        return web.Response(body=METRICS.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def serve_health(

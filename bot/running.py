@@ -104,7 +104,9 @@ async def run_services(app: App, settings: Settings) -> AsyncIterator[None]:
     """What `quizbot run` adds around the channels: the health endpoint and daily backups."""
     from bot.backups import daily_backups
     from bot.health import PLATFORMS, serve_health
+    from bot.metrics import instrument
 
+    instrument(app.quiz)  # clicks by outcome and store latency, for /metrics
     health = await serve_health(
         app.store,
         PLATFORMS,
@@ -129,13 +131,15 @@ async def run_platforms(settings: Settings, platforms: list[str], *, db: Path | 
     """Every configured platform in one process, on one database, until one of them stops or
     quizbot is told to stop."""
     from bot.core.clock import SystemClock
+    from bot.core.leadership import Leadership
     from bot.core.scheduler import Poster, Scheduler
     from bot.health import PLATFORMS
+    from bot.metrics import METRICS, MeteredPosters
 
     async with open_app(settings, db=db) as app, run_services(app, settings):
         # Each platform adds its poster once its client exists; the scheduler posts through
         # whichever are there.
-        posters: dict[str, Poster] = {}
+        posters: dict[str, Poster] = MeteredPosters()  # counted: posts, reveals, errors
         runs: dict[str, Coroutine[Any, Any, None]] = {}
         if "discord" in platforms:
             from bot.adapters.discord.run import run_discord
@@ -159,7 +163,14 @@ async def run_platforms(settings: Settings, platforms: list[str], *, db: Path | 
             # A stand-in until the adapter registers its real check (bot/health.py): registered
             # before the task first runs, so the adapter's own registration replaces it.
             PLATFORMS.register(name, partial(_running, task))
-        ticking = asyncio.create_task(scheduler.run(), name="quizbot-scheduler")
+        # Only the process holding the scheduler lease posts and reveals; others stand by.
+        leadership = Leadership(
+            app.store.scheduler_lease(),
+            scheduler.run,
+            poll_s=settings.quizbot_leader_poll_seconds,
+            on_change=METRICS.leader.set,
+        )
+        ticking = asyncio.create_task(leadership.run(), name="quizbot-scheduler")
         try:
             done, _ = await asyncio.wait(
                 [*tasks.values(), ticking], return_when=asyncio.FIRST_COMPLETED

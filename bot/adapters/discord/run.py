@@ -24,6 +24,19 @@ TOKEN_HELP = (
 
 
 def make_client(app: App, settings: Settings) -> QuizBot:
+    shards = settings.discord_shards
+    if shards is not None:
+        # DISCORD_SHARD_COUNT (and IDS): this process runs those shards of the bot.
+        from bot.adapters.discord.sharded import ShardedQuizBot
+
+        count, ids = shards
+        return ShardedQuizBot(
+            app.quiz,
+            guild_ids=settings.guild_ids,
+            admins=AdminPolicy.from_settings(settings.admin_roles),
+            shard_count=count,
+            shard_ids=ids,
+        )
     return QuizBot(
         app.quiz,
         guild_ids=settings.guild_ids,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -26,6 +27,7 @@ from bot.core.outcomes import (
     TestResult,
 )
 from bot.core.rounds import Round, UserRef
+from bot.metrics import METRICS
 
 if TYPE_CHECKING:
     from bot.adapters.discord.bot import QuizBot
@@ -219,6 +221,7 @@ async def answer_and_reply(
 ) -> None:
     """Answer, and reply privately. If the store is slow to answer, a timer defers first (one
     timer per click is far cheaper than a task and a wait, and this runs for every click)."""
+    received = time.perf_counter()
     quiz = quiz_bot(interaction).quiz
     deferring: asyncio.Task[Any] | None = None
 
@@ -234,12 +237,15 @@ async def answer_and_reply(
         if deferring is not None:
             await deferring
         await reply_error(interaction, refusal_text(exc))
+        METRICS.acked("discord", received)
         return
     timer.cancel()
     if deferring is None:
         await send_private(interaction, outcome)
+        METRICS.acked("discord", received)
         return
     await deferring
+    METRICS.acked("discord", received)
     await interaction.followup.send(
         embeds=outcome_embeds(outcome),
         view=outcome_view(outcome) or discord.utils.MISSING,

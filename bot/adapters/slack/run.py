@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
@@ -21,8 +23,11 @@ from bot.config import Settings
 from bot.core.permissions import AdminPolicy
 from bot.core.scheduler import Poster
 from bot.health import PLATFORMS
+from bot.metrics import METRICS
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 TOKEN_HELP = (
     "SLACK_BOT_TOKEN was refused by Slack ({error}): copy the Bot User OAuth Token (xoxb-...) "
@@ -83,7 +88,7 @@ async def _serve(bolt: AsyncApp, settings: Settings, app_token: str) -> None:
     if app_token:
         await _socket_mode(bolt, app_token)
     else:
-        await _http_mode(bolt, settings.slack_port)
+        await _http_mode(bolt, settings.slack_port, host=settings.slack_host)
 
 
 async def _socket_mode(bolt: AsyncApp, app_token: str) -> None:
@@ -104,19 +109,38 @@ def _listening() -> bool:
     return True  # in HTTP mode Slack connects to us: nothing to lose once listening
 
 
-async def _http_mode(bolt: AsyncApp, port: int) -> None:
-    runner = web.AppRunner(bolt.web_app(path="/slack/events"))
+async def _http_mode(bolt: AsyncApp, port: int, *, host: str = "") -> None:
+    """Serve Slack's requests on ``host`` (SLACK_HOST; empty: every interface) and ``port``."""
+    web_app = bolt.web_app(path="/slack/events")
+    web_app.middlewares.append(_timed_ack)
+    runner = web.AppRunner(web_app)
     await runner.setup()
+    bind = host.strip() or None  # None: aiohttp listens on every interface, IPv4 and IPv6
     try:
         try:
-            await web.TCPSite(runner, port=port).start()
+            await web.TCPSite(runner, host=bind, port=port).start()
         except OSError as exc:
+            where = f"{bind}:{port}" if bind else f"port {port}"
             raise StartupError(
-                f"Slack HTTP mode cannot listen on port {port} ({exc.strerror or exc}): "
-                "set SLACK_PORT to a free port"
+                f"Slack HTTP mode cannot listen on {where} ({exc.strerror or exc}): "
+                "set SLACK_PORT to a free port, or SLACK_HOST to an address of this machine"
             ) from None
-        log.info("Slack HTTP mode: listening on port %d at /slack/events", port)
+        log.info(
+            "Slack HTTP mode: listening on %s port %d at /slack/events",
+            bind or "every interface",
+            port,
+        )
         PLATFORMS.register("slack", _listening)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+@web.middleware
+async def _timed_ack(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """In HTTP mode bolt answers Slack's request when the listener acks: the ack latency."""
+    received = time.perf_counter()
+    response = await handler(request)
+    if response.status == 200:  # a refused signature, or a request bolt had no listener for
+        METRICS.acked("slack", received)
+    return response

@@ -29,6 +29,7 @@ from bot.store.errors import StoreError, describe
 from bot.store.sqlite import checks, clicks, migrations, writes
 from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.history import HistoryQueries
+from bot.store.sqlite.lease import SqliteLease
 from bot.store.sqlite.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.sqlite.teams import TeamQueries
 from bot.store.sqlite.writer import Writer, connect
@@ -123,6 +124,11 @@ class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries
         """Apply pending migrations (backing up an existing database first) and stop."""
         store = cls(path, backup_dir=backup_dir)
         return await asyncio.to_thread(store._migrate, migrations_dir)
+
+    def scheduler_lease(self) -> SqliteLease:
+        """Who may run the scheduler (``bot.core.ports.SchedulerLease``): a file lock beside the
+        database, so a second process on the same file stands by."""
+        return SqliteLease(self.path)
 
     def _migrate(self, migrations_dir: Path | None) -> migrations.UpgradeReport:
         found = migrations.discover(migrations_dir or migrations.DEFAULT_MIGRATIONS)

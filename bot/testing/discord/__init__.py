@@ -27,6 +27,12 @@ RESUMEs). Looking: ``requests`` (every REST call, ``Recorded``), ``unhandled`` (
 ``gateway_received``, ``http_peers`` (one per HTTP connection). ``rate_limit(n, per)`` turns
 on a 429-answering limiter.
 
+Shards: ``recommended_shards`` is what ``GET /gateway/bot`` answers; a client that IDENTIFYs
+with ``shard: [id, count]`` (discord.py's ``AutoShardedClient``) gets READY and GUILD_CREATE
+for its guilds only, and ``dispatch`` sends a guild's events only to the connection of shard
+``(guild_id >> 22) % count`` (events of no guild to shard 0), as Discord does; several clients
+may connect at once, each with its shards.
+
 Like Discord, the fake refuses a second response to an interaction (40060), one after
 ``interaction_deadline`` seconds (10062), a response type the interaction does not allow,
 a follow-up before any response (10015), a click on a disabled or absent component and a

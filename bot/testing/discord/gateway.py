@@ -53,6 +53,7 @@ class GatewayRoutes(FakeState):
             if data.get("session_id") in self._sessions:
                 connection.session_id = data["session_id"]
                 connection.sequence = int(data.get("seq") or 0)
+                connection.shard = self._session_shards.get(data["session_id"])
                 self._add_connection(connection)
                 await connection.send(0, {}, "RESUMED")
             else:
@@ -78,10 +79,15 @@ class GatewayRoutes(FakeState):
         session_id = f"fake-session-{next(self._counter)}"
         connection.session_id, connection.sequence = session_id, 0
         self._sessions.add(session_id)
+        shard = data.get("shard")
+        if isinstance(shard, list) and len(shard) == 2:
+            connection.shard = (int(shard[0]), int(shard[1]))
+        self._session_shards[session_id] = connection.shard
+        guilds = [guild for guild in self.guilds if connection.receives(guild.id)]
         ready: dict[str, Any] = {
             "v": 10,
             "user": {**self.bot.payload(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in self.guilds],
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in guilds],
             "session_id": session_id,
             "session_type": "normal",
             "resume_gateway_url": str(self.gateway_url),
@@ -95,23 +101,45 @@ class GatewayRoutes(FakeState):
         if "shard" in data:
             ready["shard"] = data["shard"]
         await connection.send(0, ready, "READY")
-        for guild in self.guilds:
+        for guild in guilds:
             await connection.send(0, guild.create_payload(), "GUILD_CREATE")
         self._add_connection(connection)
 
     def _add_connection(self, connection: Connection) -> None:
         self._connections.append(connection)
         self._connected.set()
+        added, self._connection_added = self._connection_added, asyncio.Event()
+        added.set()
 
     async def dispatch(
         self, event: str, data: dict[str, Any], *, connect_timeout: float = 5.0
     ) -> None:
-        """Send a gateway DISPATCH (op 0) ``event`` to every connected client, waiting up
-        to ``connect_timeout`` seconds for one to have identified."""
+        """Send a gateway DISPATCH (op 0) ``event`` to every connected client that Discord
+        would send it to (a guild's events go only to its shard), waiting up to
+        ``connect_timeout`` seconds for one to have identified."""
+        guild_id = _guild_of(event, data)
         await self._wait_connected(connect_timeout)
+        if any(connection.shard is not None for connection in self._connections):
+            await self._wait_for_shard(guild_id, connect_timeout)
         for connection in list(self._connections):
-            if not connection.ws.closed:
+            if not connection.ws.closed and connection.receives(guild_id):
                 await connection.send(0, data, event)
+
+    async def _wait_for_shard(self, guild_id: int | None, seconds: float) -> None:
+        """Until a client runs the shard of ``guild_id``: shards identify one by one."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not any(
+            connection.receives(guild_id) and not connection.ws.closed
+            for connection in self._connections
+        ):
+            added = self._connection_added
+            try:
+                await asyncio.wait_for(added.wait(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise AssertionError(
+                    f"no client runs the shard of guild {guild_id} within {seconds}s"
+                ) from None
 
     async def disconnect(self, code: int = 4000) -> None:
         """Close every gateway connection with ``code``: 4000 makes discord.py RESUME,
@@ -133,3 +161,11 @@ class GatewayRoutes(FakeState):
             await asyncio.wait_for(self._connected.wait(), seconds)
         except TimeoutError:
             raise AssertionError(f"no client identified on the gateway within {seconds}s") from None
+
+
+def _guild_of(event: str, data: dict[str, Any]) -> int | None:
+    """The guild an event belongs to (GUILD_CREATE and its kind carry it as ``id``)."""
+    found = data.get("guild_id")
+    if found is None and event.startswith("GUILD_") and "id" in data:
+        found = data["id"]
+    return int(found) if found is not None else None

@@ -59,7 +59,11 @@ class RestRoutes(FakeState):
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         return json_response(
-            {"url": str(self.gateway_url), "shards": 1, "session_start_limit": limit}
+            {
+                "url": str(self.gateway_url),
+                "shards": self.recommended_shards,
+                "session_start_limit": limit,
+            }
         )
 
     async def _put_commands(self, request: web.Request) -> web.Response:

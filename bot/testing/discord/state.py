@@ -47,6 +47,7 @@ class FakeState:
         token: str | None = None,
         interaction_deadline: float = 3.0,
         heartbeat_interval_ms: int = 41_250,
+        recommended_shards: int = 1,
     ) -> None:
         self.application_id = application_id
         self.token = token
@@ -57,6 +58,9 @@ class FakeState:
                 guild.members.append(FakeMember(bot))
         self.interaction_deadline = interaction_deadline
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        # What GET /gateway/bot recommends; clients that IDENTIFY with a shard get only its
+        # guilds' events, (guild_id >> 22) % count, as on Discord.
+        self.recommended_shards = recommended_shards
 
         self.requests: list[Recorded] = []
         self.unhandled: list[Recorded] = []
@@ -78,6 +82,8 @@ class FakeState:
         self._sessions: set[str] = set()
         self._changed = asyncio.Condition()
         self._connected = asyncio.Event()
+        self._connection_added = asyncio.Event()
+        self._session_shards: dict[str, tuple[int, int] | None] = {}
         self._rate_limit: RateLimit | None = None
         self._refusals: list[Refusal] = []
         self._last_id = 0

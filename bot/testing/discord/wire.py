@@ -97,6 +97,18 @@ class Connection:
         self.sequence = 0
         self.session_id: str | None = None
         self.lock = asyncio.Lock()
+        # [shard_id, shard_count] from IDENTIFY; None: unsharded, it receives every event.
+        self.shard: tuple[int, int] | None = None
+
+    def receives(self, guild_id: int | None) -> bool:
+        """Whether Discord would send this connection an event of ``guild_id`` (None: not a
+        guild's event, which Discord sends on shard 0)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return (guild_id >> 22) % count == shard_id
 
     async def send(self, op: int, data: Any, event: str | None = None) -> None:
         async with self.lock:
