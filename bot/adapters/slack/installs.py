@@ -1,0 +1,141 @@
+"""slack_sdk's installation and OAuth state stores on quizbot's own database: thin
+translations between slack_sdk's objects and the store's plain JSON (``InstallationStore`` in
+bot/core/ports.py)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt.error import BoltError
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+
+from bot.core.ports import InstallationKey, InstallationStore
+from bot.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """slack_sdk's ``to_dict_for_copying`` with its datetimes as ISO text, which its
+    constructors read back."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in values.items()
+    }
+
+
+def _when(installed_at: float) -> datetime:
+    return datetime.fromtimestamp(installed_at, UTC)
+
+
+class SlackInstallationStore(AsyncInstallationStore):
+    """Installations and bots of the app ``client_id``, kept by the quizbot store."""
+
+    def __init__(self, store: InstallationStore, client_id: str) -> None:
+        self._store = store
+        self._app = client_id
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    def key(
+        self, enterprise_id: str | None, team_id: str | None, org_wide: bool | None = False
+    ) -> InstallationKey:
+        # An organisation-wide install is the organisation's, whichever team a request is from.
+        return InstallationKey(self._app, enterprise_id or "", "" if org_wide else team_id or "")
+
+    async def async_save(self, installation: Installation) -> None:
+        key = self.key(
+            installation.enterprise_id, installation.team_id, installation.is_enterprise_install
+        )
+        bot = installation.to_bot() if installation.bot_token else None
+        try:
+            await self._store.save_installation(
+                key,
+                installation.user_id,
+                _jsonable(installation.to_dict_for_copying()),
+                _jsonable(bot.to_dict_for_copying()) if bot else None,
+                _when(installation.installed_at),
+            )
+        except StoreError as exc:
+            # bolt turns a BoltError into its "installation failed" page, anything else into a 500.
+            raise BoltError(f"cannot save the installation: {exc}") from exc
+        log.info(
+            "event=install team=%s enterprise=%s installed by %s",
+            key.team or "-",
+            key.enterprise or "-",
+            installation.user_id,
+        )
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        key = self.key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
+        await self._store.save_bot(key, _jsonable(bot.to_dict_for_copying()), _when(bot.installed_at))
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        found = await self._store.find_bot(self.key(enterprise_id, team_id, is_enterprise_install))
+        return Bot(**found) if found else None
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        key = self.key(enterprise_id, team_id, is_enterprise_install)
+        found = await self._store.find_installation(key, user_id)
+        return Installation(**found) if found else None
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await self._store.delete_bot(self.key(enterprise_id, team_id))
+        log.info("event=uninstall team=%s: its bot token was revoked", team_id or "-")
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        await self._store.delete_installations(self.key(enterprise_id, team_id), user_id)
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        key = self.key(enterprise_id, team_id)
+        await self._store.delete_bot(key)
+        await self._store.delete_installations(key)
+        log.info("event=uninstall team=%s: the app was removed from the workspace", team_id or "-")
+
+
+class SlackStateStore(AsyncOAuthStateStore):
+    """The ``state`` of each "Add to Slack" in flight: unguessable, used once, expiring."""
+
+    def __init__(self, store: InstallationStore, expiration_seconds: int) -> None:
+        self._store = store
+        self.expiration_seconds = expiration_seconds
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        state = secrets.token_urlsafe(32)
+        expires = datetime.now(UTC) + timedelta(seconds=self.expiration_seconds)
+        await self._store.issue_oauth_state(state, expires)
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        if not state:
+            return False
+        valid = await self._store.consume_oauth_state(state, datetime.now(UTC))
+        if not valid:
+            log.warning("refused an OAuth redirect: its state is unknown, used or expired")
+        return valid
