@@ -75,7 +75,9 @@ class SlackInstallationStore(AsyncInstallationStore):
 
     async def async_save_bot(self, bot: Bot) -> None:
         key = self.key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
-        await self._store.save_bot(key, _jsonable(bot.to_dict_for_copying()), _when(bot.installed_at))
+        await self._store.save_bot(
+            key, _jsonable(bot.to_dict_for_copying()), _when(bot.installed_at)
+        )
 
     async def async_find_bot(
         self,
