@@ -35,7 +35,6 @@ from bot.core.schedule import make_schedule
 from bot.core.scheduler import Scheduler
 from bot.store.sqlite import SqliteStore
 from bot.testing.slack import (
-    GENERAL,
     GENERAL_ID,
     OAUTH_CLIENT_ID,
     OAUTH_CLIENT_SECRET,

@@ -156,8 +156,8 @@ class InstallationStore(Protocol):
         """``user``'s installation, or without ``user`` every installation of the workspace."""
         ...
 
-    async def issue_oauth_state(self, state: str, expires_at: datetime) -> None:
-        """Remember a new OAuth state until ``expires_at`` (forgetting expired ones)."""
+    async def issue_oauth_state(self, state: str, expires_at: datetime, now: datetime) -> None:
+        """Remember a new OAuth state until ``expires_at`` (forgetting those expired ``now``)."""
         ...
 
     async def consume_oauth_state(self, state: str, now: datetime) -> bool:

@@ -130,8 +130,9 @@ class SlackStateStore(AsyncOAuthStateStore):
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         state = secrets.token_urlsafe(32)
-        expires = datetime.now(UTC) + timedelta(seconds=self.expiration_seconds)
-        await self._store.issue_oauth_state(state, expires)
+        now = datetime.now(UTC)
+        expires = now + timedelta(seconds=self.expiration_seconds)
+        await self._store.issue_oauth_state(state, expires, now)
         return state
 
     async def async_consume(self, state: str) -> bool:

@@ -99,12 +99,10 @@ class InstallationQueries(StoreBase):
             lambda conn: conn.execute(f"DELETE FROM slack_installations WHERE {where}", params)
         )
 
-    async def issue_oauth_state(self, state: str, expires_at: datetime) -> None:
+    async def issue_oauth_state(self, state: str, expires_at: datetime, now: datetime) -> None:
         def issue(conn: sqlite3.Connection) -> None:
             # Abandoned installs leave their states behind: each new one sweeps the expired.
-            conn.execute(
-                "DELETE FROM oauth_states WHERE expires_at <= ?", (_utc(datetime.now(UTC)),)
-            )
+            conn.execute("DELETE FROM oauth_states WHERE expires_at <= ?", (_utc(now),))
             conn.execute("INSERT INTO oauth_states VALUES (?, ?)", (state, _utc(expires_at)))
 
         await self.writer.run(issue)

@@ -1,0 +1,113 @@
+"""The store's Slack installations and OAuth states (the ``InstallationStore`` port), on the real
+SQLite file, and through the adapter's slack_sdk stores."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from slack_sdk.oauth.installation_store import Installation
+
+from bot.adapters.slack.installs import SlackInstallationStore, SlackStateStore
+from bot.core.ports import InstallationKey
+from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.migrations import discover
+
+NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
+APP = "111.222"
+TEAM = InstallationKey(APP, "", "T1")
+IN_GRID = InstallationKey(APP, "E1", "T2")
+
+
+def bot(token: str) -> dict[str, object]:
+    return {"bot_token": token, "bot_id": "B1", "bot_user_id": "U1", "installed_at": 1.0}
+
+
+async def test_installations_and_bots_are_kept_per_workspace_latest_first(
+    store: SqliteStore, db_path: Path
+) -> None:
+    await store.save_installation(TEAM, "U_ANN", {"who": "ann"}, bot("xoxb-1"), NOW)
+    later = NOW + timedelta(minutes=5)
+    await store.save_installation(TEAM, "U_BOB", {"who": "bob"}, bot("xoxb-2"), later)
+    await store.save_installation(IN_GRID, "U_CAT", {"who": "cat"}, bot("xoxb-3"), NOW)
+    assert await store.find_installation(TEAM) == {"who": "bob"}
+    assert await store.find_installation(TEAM, "U_ANN") == {"who": "ann"}
+    assert await store.find_installation(TEAM, "U_CAT") is None
+    found = await store.find_bot(TEAM)
+    assert found is not None and found["bot_token"] == "xoxb-2"  # the reinstall replaced it
+    # An empty enterprise matches any (team ids are unique); a wrong one matches nothing.
+    assert await store.find_installation(InstallationKey(APP, "", "T2")) == {"who": "cat"}
+    assert await store.find_bot(InstallationKey(APP, "E9", "T2")) is None
+    # Another app (client id) sees none of them.
+    assert await store.find_bot(InstallationKey("999.999", "", "T1")) is None
+    # Ann installs again: still one row for her.
+    await store.save_installation(TEAM, "U_ANN", {"who": "ann, again"}, None, later)
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT team, user_ref FROM slack_installations ORDER BY 1, 2")
+        assert rows.fetchall() == [("T1", "U_ANN"), ("T1", "U_BOB"), ("T2", "U_CAT")]
+
+    await store.delete_installations(TEAM, "U_BOB")
+    assert await store.find_installation(TEAM) == {"who": "ann, again"}
+    await store.delete_bot(TEAM)
+    assert await store.find_bot(TEAM) is None
+    await store.delete_installations(TEAM)
+    assert await store.find_installation(TEAM) is None
+    assert await store.find_installation(IN_GRID) == {"who": "cat"}
+
+
+async def test_an_oauth_state_is_good_once_and_only_until_it_expires(
+    store: SqliteStore, db_path: Path
+) -> None:
+    await store.issue_oauth_state("s-1", NOW + timedelta(minutes=10), NOW)
+    await store.issue_oauth_state("s-2", NOW + timedelta(minutes=10), NOW)
+    assert await store.consume_oauth_state("s-1", NOW)
+    assert not await store.consume_oauth_state("s-1", NOW)  # used
+    assert not await store.consume_oauth_state("never-issued", NOW)
+    assert not await store.consume_oauth_state("s-2", NOW + timedelta(minutes=11))  # expired
+    # Issuing a state sweeps those expired by then.
+    await store.issue_oauth_state("s-old", NOW + timedelta(minutes=1), NOW)
+    await store.issue_oauth_state("s-new", NOW + timedelta(hours=1), NOW + timedelta(minutes=2))
+    with sqlite3.connect(db_path) as conn:
+        assert "s-old" not in {row[0] for row in conn.execute("SELECT state FROM oauth_states")}
+    # Two redirects with the same state at once: one wins.
+    await store.issue_oauth_state("s-3", NOW + timedelta(minutes=10), NOW)
+    results = await asyncio.gather(*(store.consume_oauth_state("s-3", NOW) for _ in range(5)))
+    assert sorted(results) == [False] * 4 + [True]
+
+
+async def test_slack_sdk_objects_round_trip_through_the_store(store: SqliteStore) -> None:
+    installations = SlackInstallationStore(store, APP)
+    installed = Installation(
+        app_id="A1",
+        team_id="T1",
+        team_name="One",
+        bot_token="xoxb-round-trip",
+        bot_id="B1",
+        bot_user_id="U1",
+        bot_scopes="commands,chat:write",
+        user_id="U_ANN",
+        installed_at=NOW,
+    )
+    await installations.async_save(installed)
+    found = await installations.async_find_installation(enterprise_id=None, team_id="T1")
+    assert found is not None and found.to_dict() == installed.to_dict()
+    bot_found = await installations.async_find_bot(enterprise_id=None, team_id="T1")
+    assert bot_found is not None and bot_found.to_dict() == installed.to_bot().to_dict()
+    assert bot_found.bot_scopes == ["commands", "chat:write"]
+    await installations.async_delete_all(enterprise_id=None, team_id="T1")
+    assert await installations.async_find_bot(enterprise_id=None, team_id="T1") is None
+
+    states = SlackStateStore(store, expiration_seconds=600)
+    first, second = await states.async_issue(), await states.async_issue()
+    assert first != second and len(first) >= 40  # unguessable
+    assert await states.async_consume(first)
+    assert not await states.async_consume(first)
+    assert not await states.async_consume("")
+
+
+def test_migrations_stay_numbered_without_gaps_with_0011_for_installations() -> None:
+    names = [migration.name for migration in discover()]
+    assert "0011_slack_installations.sql" in names
+    assert [int(name[:4]) for name in names] == list(range(1, len(names) + 1))
