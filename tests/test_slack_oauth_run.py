@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, run_quizbot
 from test_run_platforms import settings_for, until_connected
 from test_slack_oauth import MEMBER_B, OWNER_B, TEAM_B, get
 
@@ -58,6 +58,16 @@ def test_oauth_settings_say_what_is_missing_or_in_the_way() -> None:
     assert "\n" not in settings_error(slack_client_id="x", slack_signing_secret=SIGNING)
     # The secret never comes back in a message, even a wrong one.
     assert OAUTH_CLIENT_SECRET not in settings_error(**OAUTH, slack_bot_token="xoxb-1")
+
+
+def test_quizbot_run_says_a_missing_oauth_setting_in_one_line(tmp_path: Path) -> None:
+    done = run_quizbot(
+        tmp_path, "run", SLACK_CLIENT_ID=OAUTH_CLIENT_ID, SLACK_CLIENT_SECRET=OAUTH_CLIENT_SECRET
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "SLACK_SIGNING_SECRET is missing" in done.stderr
+    assert OAUTH_CLIENT_SECRET not in done.stderr + done.stdout
+    assert not (tmp_path / "quiz.db").exists()
 
 
 def test_oauth_settings_select_slack_without_a_bot_token() -> None:
