@@ -24,7 +24,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.app import build_app
-from bot.adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH, OAuthConfig, WorkspaceClients
+from bot.adapters.slack.oauth import (
+    INSTALL_PATH,
+    NOT_INSTALLED_TEXT,
+    REDIRECT_PATH,
+    OAuthConfig,
+    WorkspaceClients,
+)
 from bot.adapters.slack.poster import SlackPoster
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
@@ -291,6 +297,14 @@ async def test_uninstall_forgets_the_workspace(tmp_path: Path) -> None:
         publish = await stack.fake.wait_for(method="views.publish", since=since)
         assert publish.args["user_id"] == OWNER.id
         assert len(stack.fake.calls("views.publish")) == 1
+        # A command from there is told, privately, that quizbot is not installed.
+        where = stack.fake.response_url(CHANNEL_B.id)
+        command = slash_command_request(
+            SECRET, "/quiz", "help", user=MEMBER_B, team_id=TEAM_B, response_url=where
+        )
+        await post_to_app(stack.events_url, command)
+        told = await stack.fake.wait_for_response(response_url=where)
+        assert told.body["text"] == NOT_INSTALLED_TEXT
 
 
 async def test_the_client_secret_and_tokens_are_never_logged(

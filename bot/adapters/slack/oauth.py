@@ -39,6 +39,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600
 NOT_INSTALLED = "app_uninstalled"
+# What a person in a workspace without an installation sees (bolt answers before any listener).
+NOT_INSTALLED_TEXT = "quizbot is not installed in this workspace."
 AUTHORIZE_PATH = "oauth/v2/authorize"
 
 
@@ -106,6 +108,7 @@ def bolt_oauth(config: OAuthConfig | None, store: InstallationStore) -> dict[str
             cache_enabled=True,
         ),
         "installation_store_bot_only": True,
+        "user_facing_authorize_error_message": NOT_INSTALLED_TEXT,
     }
 
 
