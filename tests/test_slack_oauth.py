@@ -323,3 +323,32 @@ async def test_the_client_secret_and_tokens_are_never_logged(
     assert OAUTH_CLIENT_SECRET not in logged
     assert token not in logged
     assert OAUTH_CLIENT_SECRET not in repr(OAuthConfig(OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET))
+
+
+async def test_with_one_token_an_uninstall_is_one_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = await SqliteStore.open(tmp_path / "quiz.db")
+    quiz = Quiz(store, BankLibrary([CHOICE_BANK]), FakeClock(MONDAY_8), rng=random.Random(1))
+    await quiz.start()
+    try:
+        async with FakeSlack() as fake:
+            app = build_app(
+                quiz,
+                token="xoxb-fake",
+                signing_secret=SECRET,
+                client=AsyncWebClient(token="xoxb-fake", base_url=fake.api_url),
+            )
+            assert app.oauth_flow is None
+            async with running_app(app) as url:
+                body = event_callback({"type": "app_uninstalled"})
+                assert (await post_to_app(url, event_request(body, SECRET)))[0] == 200
+                for _ in range(500):
+                    if "SLACK_BOT_TOKEN no longer works" in caplog.text:
+                        break
+                    await asyncio.sleep(0.01)
+            await app.deps.close()  # type: ignore[attr-defined]
+    finally:
+        await store.close()
+    (line,) = [r for r in caplog.records if "no longer works" in r.getMessage()]
+    assert line.levelname == "WARNING" and TEAM_ID in line.getMessage()
