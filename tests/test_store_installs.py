@@ -26,7 +26,7 @@ def bot(token: str) -> dict[str, object]:
 
 
 async def test_installations_and_bots_are_kept_per_workspace_latest_first(
-    store: SqliteStore, db_path: Path
+    store: SqliteStore,
 ) -> None:
     await store.save_installation(TEAM, "U_ANN", {"who": "ann"}, bot("xoxb-1"), NOW)
     later = NOW + timedelta(minutes=5)
@@ -42,11 +42,10 @@ async def test_installations_and_bots_are_kept_per_workspace_latest_first(
     assert await store.find_bot(InstallationKey(APP, "E9", "T2")) is None
     # Another app (client id) sees none of them.
     assert await store.find_bot(InstallationKey("999.999", "", "T1")) is None
-    # Ann installs again: still one row for her.
+    # Ann installs again: hers replaces her first, and without a bot the bot stays.
     await store.save_installation(TEAM, "U_ANN", {"who": "ann, again"}, None, later)
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT team, user_ref FROM slack_installations ORDER BY 1, 2")
-        assert rows.fetchall() == [("T1", "U_ANN"), ("T1", "U_BOB"), ("T2", "U_CAT")]
+    assert await store.find_installation(TEAM, "U_ANN") == {"who": "ann, again"}
+    assert await store.find_bot(TEAM) == found
 
     await store.delete_installations(TEAM, "U_BOB")
     assert await store.find_installation(TEAM) == {"who": "ann, again"}
@@ -57,20 +56,13 @@ async def test_installations_and_bots_are_kept_per_workspace_latest_first(
     assert await store.find_installation(IN_GRID) == {"who": "cat"}
 
 
-async def test_an_oauth_state_is_good_once_and_only_until_it_expires(
-    store: SqliteStore, db_path: Path
-) -> None:
+async def test_an_oauth_state_is_good_once_and_only_until_it_expires(store: SqliteStore) -> None:
     await store.issue_oauth_state("s-1", NOW + timedelta(minutes=10), NOW)
     await store.issue_oauth_state("s-2", NOW + timedelta(minutes=10), NOW)
     assert await store.consume_oauth_state("s-1", NOW)
     assert not await store.consume_oauth_state("s-1", NOW)  # used
     assert not await store.consume_oauth_state("never-issued", NOW)
     assert not await store.consume_oauth_state("s-2", NOW + timedelta(minutes=11))  # expired
-    # Issuing a state sweeps those expired by then.
-    await store.issue_oauth_state("s-old", NOW + timedelta(minutes=1), NOW)
-    await store.issue_oauth_state("s-new", NOW + timedelta(hours=1), NOW + timedelta(minutes=2))
-    with sqlite3.connect(db_path) as conn:
-        assert "s-old" not in {row[0] for row in conn.execute("SELECT state FROM oauth_states")}
     # Two redirects with the same state at once: one wins.
     await store.issue_oauth_state("s-3", NOW + timedelta(minutes=10), NOW)
     results = await asyncio.gather(*(store.consume_oauth_state("s-3", NOW) for _ in range(5)))
@@ -105,6 +97,24 @@ async def test_slack_sdk_objects_round_trip_through_the_store(store: SqliteStore
     assert await states.async_consume(first)
     assert not await states.async_consume(first)
     assert not await states.async_consume("")
+
+
+async def test_sqlite_keeps_one_row_per_installer_and_sweeps_expired_states(
+    tmp_path: Path,
+) -> None:
+    store = await SqliteStore.open(tmp_path / "installs.db")
+    try:
+        for minute in range(3):
+            at = NOW + timedelta(minutes=minute)
+            await store.save_installation(TEAM, "U_ANN", {"n": minute}, bot("xoxb-1"), at)
+        await store.issue_oauth_state("s-old", NOW + timedelta(minutes=1), NOW)
+        await store.issue_oauth_state("s-new", NOW + timedelta(hours=1), NOW + timedelta(minutes=2))
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "installs.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM slack_installations").fetchone() == (1,)
+        assert conn.execute("SELECT COUNT(*) FROM slack_bots").fetchone() == (1,)
+        assert conn.execute("SELECT state FROM oauth_states").fetchall() == [("s-new",)]
 
 
 def test_migrations_stay_numbered_without_gaps_with_0011_for_installations() -> None:
