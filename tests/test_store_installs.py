@@ -121,3 +121,41 @@ def test_migrations_stay_numbered_without_gaps_with_0011_for_installations() -> 
     names = [migration.name for migration in discover()]
     assert "0011_slack_installations.sql" in names
     assert [int(name[:4]) for name in names] == list(range(1, len(names) + 1))
+
+
+async def test_a_bot_read_is_trusted_for_a_while_and_shared_by_a_burst(
+    store: SqliteStore, db_path: Path
+) -> None:
+    now = [0.0]
+    reads: list[InstallationKey] = []
+
+    class Counting:
+        """The real store, counting the reads the adapter makes of it."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(store, name)
+
+        async def find_bot(self, key: InstallationKey) -> object:
+            reads.append(key)
+            return await store.find_bot(key)
+
+    installations = SlackInstallationStore(Counting(), APP, clock=lambda: now[0])  # type: ignore[arg-type]
+    installed = Installation(
+        team_id="T1", bot_token="xoxb-cached", bot_id="B1", bot_user_id="U1", user_id="U_ANN"
+    )
+    await installations.async_save(installed)
+    burst = await asyncio.gather(
+        *(installations.async_find_bot(enterprise_id=None, team_id="T1") for _ in range(50))
+    )
+    assert {bot.bot_token for bot in burst if bot} == {"xoxb-cached"} and len(reads) == 1
+    # Another process sharing the database deletes it: this one notices within 10 s.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM slack_bots")
+    now[0] = 9.0
+    assert await installations.async_find_bot(enterprise_id=None, team_id="T1") is not None
+    now[0] = 10.5
+    assert await installations.async_find_bot(enterprise_id=None, team_id="T1") is None
+    # A workspace without a bot is asked again each time: an install elsewhere counts at once.
+    await store.save_bot(InstallationKey(APP, "", "T1"), bot("xoxb-cached"), NOW)
+    found = await installations.async_find_bot(enterprise_id=None, team_id="T1")
+    assert found is not None and found.bot_token == "xoxb-cached"

@@ -4,8 +4,11 @@ bot/core/ports.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +21,12 @@ from bot.core.ports import InstallationKey, InstallationStore
 from bot.store.errors import StoreError
 
 log = logging.getLogger(__name__)
+
+# How long a process trusts a workspace's bot it has read: every request needs it, and the
+# database answers ~1,000 lookups/s. An uninstall seen by this process forgets it at once; one
+# seen by another process sharing the database, after at most this long.
+BOT_CACHE_SECONDS = 10.0
+BOT_CACHE_LIMIT = 10_000
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -36,9 +45,28 @@ def _when(installed_at: float) -> datetime:
 class SlackInstallationStore(AsyncInstallationStore):
     """Installations and bots of the app ``client_id``, kept by the quizbot store."""
 
-    def __init__(self, store: InstallationStore, client_id: str) -> None:
+    def __init__(
+        self,
+        store: InstallationStore,
+        client_id: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
         self._app = client_id
+        self._clock = clock
+        self._bots: dict[InstallationKey, tuple[float, Bot]] = {}
+        # One read per workspace at a time: a burst of clicks right after start shares it.
+        self._reading: dict[InstallationKey, asyncio.Future[dict[str, Any] | None]] = {}
+        # Bumped by every change this process makes: a read begun before it is not kept.
+        self._epoch = 0
+
+    def _forget(self, team: str) -> None:
+        self._epoch += 1
+        for key in [key for key in self._bots if key.team == team]:
+            del self._bots[key]
+        for key in [key for key in self._reading if key.team == team]:
+            del self._reading[key]
 
     @property
     def logger(self) -> logging.Logger:
@@ -55,6 +83,7 @@ class SlackInstallationStore(AsyncInstallationStore):
             installation.enterprise_id, installation.team_id, installation.is_enterprise_install
         )
         bot = installation.to_bot() if installation.bot_token else None
+        self._forget(key.team)
         try:
             await self._store.save_installation(
                 key,
@@ -75,6 +104,7 @@ class SlackInstallationStore(AsyncInstallationStore):
 
     async def async_save_bot(self, bot: Bot) -> None:
         key = self.key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
+        self._forget(key.team)
         await self._store.save_bot(
             key, _jsonable(bot.to_dict_for_copying()), _when(bot.installed_at)
         )
@@ -86,8 +116,34 @@ class SlackInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        found = await self._store.find_bot(self.key(enterprise_id, team_id, is_enterprise_install))
-        return Bot(**found) if found else None
+        key = self.key(enterprise_id, team_id, is_enterprise_install)
+        now = self._clock()
+        cached = self._bots.get(key)
+        if cached is not None and now - cached[0] < BOT_CACHE_SECONDS:
+            return cached[1]
+        epoch = self._epoch
+        reading = self._reading.get(key)
+        if reading is None:
+            reading = asyncio.ensure_future(self._store.find_bot(key))
+            self._reading[key] = reading
+
+            def done(finished: asyncio.Future[dict[str, Any] | None]) -> None:
+                if self._reading.get(key) is finished:
+                    del self._reading[key]
+
+            reading.add_done_callback(done)
+        # Shielded: one caller giving up does not cancel the read the others wait for.
+        found = await asyncio.shield(reading)
+        if found is None:
+            # Not remembered: a workspace that installs on another process works at once.
+            self._bots.pop(key, None)
+            return None
+        bot = Bot(**found)
+        if epoch == self._epoch:
+            if len(self._bots) >= BOT_CACHE_LIMIT:
+                self._bots.clear()
+            self._bots[key] = (now, bot)
+        return bot
 
     async def async_find_installation(
         self,
@@ -102,6 +158,7 @@ class SlackInstallationStore(AsyncInstallationStore):
         return Installation(**found) if found else None
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self._forget(team_id or "")
         await self._store.delete_bot(self.key(enterprise_id, team_id))
         log.info("event=uninstall team=%s: its bot token was revoked", team_id or "-")
 
@@ -112,6 +169,7 @@ class SlackInstallationStore(AsyncInstallationStore):
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         key = self.key(enterprise_id, team_id)
+        self._forget(key.team)
         await self._store.delete_bot(key)
         await self._store.delete_installations(key)
         log.info("event=uninstall team=%s: the app was removed from the workspace", team_id or "-")
