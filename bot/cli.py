@@ -30,7 +30,8 @@ TOKENS = """\
 To put it on a platform, set (in the environment or in .env, see .env.example):
   DISCORD_TOKEN       a Discord bot token (https://discord.com/developers/applications)
   SLACK_BOT_TOKEN     a Slack bot token, with SLACK_APP_TOKEN for Socket Mode
-                      (https://api.slack.com/apps)"""
+                      (https://api.slack.com/apps)
+  SLACK_CLIENT_ID     with SLACK_CLIENT_SECRET: "Add to Slack" for many workspaces"""
 TOKENS_HELP = (
     "No platform token is configured, so quizbot starts its offline console channel.\n" + TOKENS
 )

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, description="Slack HTTP mode secret.")
     slack_port: int = Field(3000, ge=1, le=65535, description="Port of Slack's HTTP mode.")
     slack_admin_user_ids: str = Field("", description="Slack user ids that may run admin.")
+    # Slack OAuth ("Add to Slack"): one deployment for every workspace that installs the app.
+    slack_client_id: str = Field("", description="Slack app's client id (OAuth).")
+    slack_client_secret: SecretStr | None = Field(None, description="Slack app's client secret.")
+    slack_scopes: str = Field("", description="Bot scopes asked at install (default: manifest's).")
+    slack_redirect_uri: str = Field("", description="OAuth redirect URL (default: the app's).")
     # Empty: the library's own (https://discord.com/api/v10, https://slack.com/api/). For a
     # REST proxy in front of Discord, or GovSlack (https://slack-gov.com/api/).
     discord_api_url: str = Field("", description="Discord's REST API base URL.")
@@ -135,7 +140,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _slack_needs_its_bot_token(self) -> Self:
-        if self.slack_bot_token is None:
+        if self.slack_bot_token is None and not self.slack_client_id.strip():
             given = [
                 name
                 for name, value in (
@@ -164,6 +169,58 @@ class Settings(BaseSettings):
         from bot.shards import parse_shards
 
         return parse_shards(self.discord_shard_count, self.discord_shard_ids)
+
+    @field_validator("slack_client_secret")
+    @classmethod
+    def _secret_empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        return SecretStr(value.get_secret_value().strip())
+
+    @model_validator(mode="after")
+    def _slack_oauth(self) -> Self:
+        """OAuth needs both credentials and HTTP mode, and replaces the single token."""
+        self.slack_client_id = self.slack_client_id.strip()
+        has_id, has_secret = bool(self.slack_client_id), self.slack_client_secret is not None
+        if not has_id and not has_secret:
+            return self
+        where = f"{SLACK_APPS} (your app -> Basic Information -> App Credentials)"
+        if not has_id or not has_secret:
+            given, missing = (
+                ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+                if has_id
+                else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+            )
+            raise ValueError(f"{given} is set but {missing} is missing: both are on {where}")
+        if self.slack_bot_token is not None:
+            raise ValueError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: with OAuth each workspace's "
+                "token comes from its installation; leave SLACK_BOT_TOKEN empty and install the "
+                "app again at /slack/install"
+            )
+        if self.slack_app_token is not None:
+            raise ValueError(
+                "SLACK_APP_TOKEN (Socket Mode) and SLACK_CLIENT_ID are both set: OAuth needs "
+                "HTTP mode (its install and redirect pages); leave SLACK_APP_TOKEN empty"
+            )
+        if self.slack_signing_secret is None:
+            raise ValueError(
+                f"SLACK_CLIENT_ID is set but SLACK_SIGNING_SECRET is missing: OAuth runs in "
+                f"HTTP mode, which checks Slack's requests with it; it is on {where}"
+            )
+        return self
+
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"'{value}' is not an http:// or https:// URL")
+        return value
+
+    @property
+    def slack_scope_list(self) -> list[str]:
+        return [part.strip() for part in self.slack_scopes.split(",") if part.strip()]
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -214,6 +271,8 @@ class Settings(BaseSettings):
             found.append("discord")
         if self.slack_bot_token and self.slack_bot_token.get_secret_value():
             found.append("slack")
+        elif self.slack_client_id and self.slack_client_secret is not None:
+            found.append("slack")  # OAuth: every workspace that installs the app
         return found
 
 

@@ -147,6 +147,7 @@ async def quiz(make_quiz: MakeQuiz) -> Quiz:
 
 REPO = Path(__file__).resolve().parents[1]
 PLATFORM_TOKENS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+PLATFORM_TOKENS += ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")  # Slack OAuth
 
 
 def run_quizbot(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.models import Difficulty, Question, QuestionKey
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
@@ -114,7 +114,58 @@ class Team:
 Judge = Callable[[AttemptState], Decision]
 
 
-class Store(ScheduleStore, Protocol):
+@dataclass(frozen=True, slots=True)
+class InstallationKey:
+    """Which installation of a distributed chat app (Slack OAuth): the app (its OAuth client
+    id), the organisation (``enterprise``, empty outside Enterprise Grid) and the workspace
+    (``team``, empty for an organisation-wide install). In a lookup an empty ``enterprise``
+    matches any: team ids are unique across organisations."""
+
+    app: str
+    enterprise: str
+    team: str
+
+
+class InstallationStore(Protocol):
+    """The workspaces that installed the app, with their bot tokens, and the OAuth states in
+    flight. Installations and bots are plain JSON-able objects the adapter makes and reads
+    back; the store keeps them whole and never shows them to anyone."""
+
+    async def save_installation(
+        self,
+        key: InstallationKey,
+        user: str,
+        installation: dict[str, Any],
+        bot: dict[str, Any] | None,
+        at: datetime,
+    ) -> None:
+        """Keep ``user``'s installation (replacing their previous one) and, when given, the
+        workspace's bot (replacing the previous bot), in one transaction."""
+        ...
+
+    async def save_bot(self, key: InstallationKey, bot: dict[str, Any], at: datetime) -> None: ...
+    async def find_installation(
+        self, key: InstallationKey, user: str | None = None
+    ) -> dict[str, Any] | None:
+        """``user``'s installation, or without ``user`` the workspace's latest one."""
+        ...
+
+    async def find_bot(self, key: InstallationKey) -> dict[str, Any] | None: ...
+    async def delete_bot(self, key: InstallationKey) -> None: ...
+    async def delete_installations(self, key: InstallationKey, user: str | None = None) -> None:
+        """``user``'s installation, or without ``user`` every installation of the workspace."""
+        ...
+
+    async def issue_oauth_state(self, state: str, expires_at: datetime, now: datetime) -> None:
+        """Remember a new OAuth state until ``expires_at`` (forgetting those expired ``now``)."""
+        ...
+
+    async def consume_oauth_state(self, state: str, now: datetime) -> bool:
+        """True once for a state issued and not expired at ``now``: it is gone afterwards."""
+        ...
+
+
+class Store(ScheduleStore, InstallationStore, Protocol):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...

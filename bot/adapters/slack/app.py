@@ -14,7 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import actions, admin, commands, events
+from bot.adapters.slack import actions, admin, commands, events, oauth
 from bot.adapters.slack.context import SlackDeps
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
@@ -73,12 +73,15 @@ def build_app(
     signing_secret: str | None = None,
     client: AsyncWebClient | None = None,
     admins: AdminPolicy | None = None,
+    oauth_config: oauth.OAuthConfig | None = None,
 ) -> AsyncApp:
     app = AsyncApp(
         # The token lives in the client (bolt warns when it is given both).
         signing_secret=signing_secret or "socket-mode-needs-no-secret",
         client=client or AsyncWebClient(token=token),
         request_verification_enabled=signing_secret is not None,
+        # With OAuth, each workspace's token comes from its installation instead.
+        **oauth.bolt_oauth(oauth_config, quiz.context.store),
     )
     deps = SlackDeps(quiz, admins or AdminPolicy())
 
@@ -89,5 +92,6 @@ def build_app(
     commands.register(app, deps)
     admin.register(app, deps)
     events.register(app, deps)
+    oauth.register(app)
     app.deps = deps  # type: ignore[attr-defined]
     return app

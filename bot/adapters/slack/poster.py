@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import show_reveal
 from bot.adapters.slack.context import SlackDeps
+from bot.adapters.slack.oauth import WorkspaceClients
 from bot.core.outcomes import Posted, Reveal
 from bot.core.scheduler import ChannelUnavailable
 
@@ -25,20 +26,28 @@ GONE = frozenset(
 
 
 class SlackPoster:
-    def __init__(self, client: AsyncWebClient, deps: SlackDeps) -> None:
+    def __init__(
+        self, client: AsyncWebClient, deps: SlackDeps, clients: WorkspaceClients | None = None
+    ) -> None:
         self.client = client
         self.deps = deps
+        # With OAuth: the token of the workspace that owns the channel.
+        self.clients = clients
+
+    async def _client(self, team: str) -> AsyncWebClient:
+        return self.client if self.clients is None else await self.clients.client_for(team)
 
     async def post(self, posted: Posted, nonce: str) -> str:
         """Post once: a retry after a crash finds the first message (by its metadata) in the
         channel's recent history instead of posting a second one."""
         channel = posted.round.channel.channel
         with _gone_for_good():
-            earlier = await self._earlier(channel, nonce)
+            client = await self._client(posted.round.channel.workspace)
+            earlier = await self._earlier(client, channel, nonce)
             if earlier is not None:
                 return earlier
             title = self.deps.title(posted.question.bank)
-            sent = await self.client.chat_postMessage(
+            sent = await client.chat_postMessage(
                 channel=channel,
                 text=f"Daily question: {posted.question.prompt}",
                 blocks=blocks.question_blocks(posted.question, title, posted.round),
@@ -46,10 +55,10 @@ class SlackPoster:
             )
         return str(sent["ts"])
 
-    async def _earlier(self, channel: str, nonce: str) -> str | None:
+    async def _earlier(self, client: AsyncWebClient, channel: str, nonce: str) -> str | None:
         # The channel's latest messages: a retry comes minutes after the first try, and
         # Slack's clock, not ours, dates the messages.
-        history = await self.client.conversations_history(
+        history = await client.conversations_history(
             channel=channel, include_all_metadata=True, limit=RECENT
         )
         for message in history.get("messages") or []:
@@ -60,7 +69,8 @@ class SlackPoster:
 
     async def reveal(self, reveal: Reveal) -> None:
         with _gone_for_good():
-            await show_reveal(self.client, self.deps, reveal)
+            client = await self._client(reveal.round.channel.workspace)
+            await show_reveal(client, self.deps, reveal)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.network import host_of, until_reachable
 from bot.adapters.slack.app import build_app
+from bot.adapters.slack.oauth import INSTALL_PATH, OAuthConfig, WorkspaceClients
 from bot.adapters.slack.poster import SlackPoster
 from bot.app import App, StartupError
 from bot.config import Settings
@@ -36,8 +37,9 @@ TOKEN_HELP = (
 
 
 async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | None = None) -> None:
-    assert settings.slack_bot_token is not None
-    token = settings.slack_bot_token.get_secret_value()
+    oauth_config = OAuthConfig.from_settings(settings)  # None: the single token
+    assert settings.slack_bot_token is not None or oauth_config is not None
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -54,7 +56,7 @@ async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | N
         token=token,
         signing_secret=secret or None,
         client=AsyncWebClient(
-            token=token,
+            token=token or None,
             session=session,
             # The trailing slash matters: urljoin drops the last path segment without it.
             base_url=settings.slack_api_url.rstrip("/") + "/"
@@ -64,9 +66,14 @@ async def run_slack(app: App, settings: Settings, posters: dict[str, Poster] | N
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
         ),
         admins=admins,
+        oauth_config=oauth_config,
     )
     if posters is not None:
-        posters["slack"] = SlackPoster(bolt.client, bolt.deps)  # type: ignore[attr-defined]
+        posters["slack"] = SlackPoster(
+            bolt.client,
+            bolt.deps,  # type: ignore[attr-defined]
+            WorkspaceClients(bolt) if oauth_config else None,
+        )
     try:
         await _serve(bolt, settings, app_token)
     finally:
@@ -78,6 +85,11 @@ async def _serve(bolt: AsyncApp, settings: Settings, app_token: str) -> None:
     # Not connected until Slack has answered (the stand-in would report the task as connected
     # while it retries).
     PLATFORMS.register("slack", _not_yet)
+    if bolt.oauth_flow is not None:
+        # No token of our own to check: each workspace brings its own when it installs.
+        log.info("Slack OAuth: workspaces add quizbot at %s", INSTALL_PATH)
+        await _http_mode(bolt, settings.slack_port, host=settings.slack_host)
+        return
     try:
         # Retried while Slack cannot be reached; once connected, Socket Mode reconnects by
         # itself (every 10 s), and in HTTP mode Slack is the one that connects.

@@ -41,18 +41,32 @@ Socket Mode: ``socket_mode(app, fake)`` connects bolt's ``AsyncSocketModeHandler
 ``envelope_id = await fake.send_envelope("slash_commands", slash_command_form(...))`` and
 ``await fake.wait_for_ack(envelope_id)``; ``socket_disconnect()`` makes the SDK reconnect.
 
-Not modelled: OAuth / multiple workspaces, token checks beyond ``xapp-`` for
-``apps.connections.open``, pagination cursors,
+OAuth and other workspaces (``oauth``): ``oauth_app(client_id, client_secret, redirect_urls)``,
+``add_workspace(team_id, users=, channels=)``, the browser's ``GET /oauth/v2/authorize`` (302 to
+the redirect URL with ``code`` and ``state``; ``deny_installs``), ``oauth.v2.access`` (codes
+single-use, 10 minutes), ``auth.test`` per issued token, an issued token refused on another
+workspace's channels and users, ``revoke(team_id)``; ``authorizations``, ``tokens_of(team)``.
+
+Not modelled: Enterprise Grid, token rotation, token checks beyond ``xapp-`` for
+``apps.connections.open`` and the OAuth tokens, pagination cursors,
 files, reactions, scheduled messages, the 5-use/30-minute response_url limits, Events API
 ``url_verification``/``ssl_check`` (bolt answers those itself).
 
-Modules: ``world`` (users, channels, ids), ``wire`` (records, errors, JSON), ``state`` (state,
-waiting and looking), ``api`` (Web API methods), ``socket_mode`` (the websocket), ``server``
-(``FakeSlack``), ``payloads`` (what Slack sends), ``requests`` (signing and posting), ``app``
-(``web_client``, ``running_app``, ``socket_mode``). Import from this package.
+Modules: ``world`` (users, channels, ids), ``wire`` (records, errors, JSON), ``oauth`` (OAuth,
+other workspaces), ``state`` (state, waiting and looking), ``api`` (Web API methods),
+``socket_mode`` (the websocket), ``server`` (``FakeSlack``), ``payloads`` (what Slack sends),
+``requests`` (signing and posting), ``app`` (``web_client``, ``running_app``, ``socket_mode``).
+Import from this package.
 """
 
 from bot.testing.slack.app import EVENTS_PATH, running_app, socket_mode, web_client
+from bot.testing.slack.oauth import (
+    AUTHORIZE_PATH,
+    OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET,
+    FakeOAuthApp,
+    FakeWorkspace,
+)
 from bot.testing.slack.payloads import (
     StateValues,
     app_home_opened_event,
@@ -109,6 +123,7 @@ __all__ = [
     "ADMIN",
     "API_PREFIX",
     "APP_ID",
+    "AUTHORIZE_PATH",
     "BOT_ID",
     "BOT_USER",
     "BOT_USER_ID",
@@ -116,6 +131,8 @@ __all__ = [
     "GENERAL",
     "GENERAL_ID",
     "MEMBER",
+    "OAUTH_CLIENT_ID",
+    "OAUTH_CLIENT_SECRET",
     "OWNER",
     "QUIZ_CHANNEL",
     "QUIZ_CHANNEL_ID",
@@ -123,8 +140,10 @@ __all__ = [
     "STALE_AGE",
     "TEAM_ID",
     "FakeChannel",
+    "FakeOAuthApp",
     "FakeSlack",
     "FakeUser",
+    "FakeWorkspace",
     "Recorded",
     "Responded",
     "Signing",

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.testing.local import json_response
 from bot.testing.slack.api import Handler, WebApiMethods
 from bot.testing.slack.files import UPLOAD_PREFIX, FileMethods
+from bot.testing.slack.oauth import AUTHORIZE_PATH, OAuthMethods
 from bot.testing.slack.socket_mode import SocketModeRoutes
 from bot.testing.slack.wire import (
     RateLimit,
@@ -27,7 +28,7 @@ from bot.testing.slack.world import API_PREFIX, RESPONSE_PREFIX, SOCKET_PATH
 log = logging.getLogger(__name__)
 
 
-class FakeSlack(WebApiMethods, SocketModeRoutes, FileMethods):
+class FakeSlack(WebApiMethods, SocketModeRoutes, FileMethods, OAuthMethods):
     """A fake Slack on 127.0.0.1 (port 0). ``async with FakeSlack() as fake``, give the app
     ``web_client(fake)``, send it signed requests (``bot.testing.slack.requests``) or Socket
     Mode envelopes, and assert on what the fake recorded."""
@@ -35,9 +36,14 @@ class FakeSlack(WebApiMethods, SocketModeRoutes, FileMethods):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._init_files()
+        self._init_oauth()
+        self._method_table: dict[str, Handler] | None = None
 
     def _methods(self) -> dict[str, Handler]:
-        return {**super()._methods(), **self._file_methods()}
+        if self._method_table is None:
+            methods = {**super()._methods(), **self._file_methods(), **self._oauth_methods()}
+            self._method_table = self._guarded(methods)
+        return self._method_table
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -47,6 +53,7 @@ class FakeSlack(WebApiMethods, SocketModeRoutes, FileMethods):
         app.router.add_route("*", API_PREFIX + "{method}", self._api)
         app.router.add_post(RESPONSE_PREFIX + "{response_id}", self._respond)
         app.router.add_get(SOCKET_PATH, self._socket)
+        app.router.add_get(AUTHORIZE_PATH, self._authorize)
         self._port = await self._server.start(app)
 
     async def close(self) -> None:

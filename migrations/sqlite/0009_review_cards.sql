@@ -1,0 +1,2 @@
+-- placeholder: replaced at merge
+SELECT 1;
