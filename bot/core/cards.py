@@ -4,7 +4,7 @@ reminder settings. Plain values: the store keeps them, ``bot.core.review`` appli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import IntEnum
 
 from bot.core.models import QuestionKey
@@ -69,3 +69,10 @@ class ReminderClaim:
     status: str
     """claimed (about to be sent), sent, nothing (no review due), refused (DMs blocked)."""
     nonce: str
+
+
+def day_end(at: datetime, zone: tzinfo) -> datetime:
+    """The end of ``at``'s day in ``zone``, in UTC."""
+    local = at.astimezone(zone)
+    following = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+    return following.astimezone(UTC)

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 
-from bot.core.cards import CardState, ReviewCard, ReviewSummary
+from bot.core.cards import CardState, ReviewCard, ReviewSummary, day_end
 from bot.core.context import QuizContext
 from bot.core.engine import QuizEngine
 from bot.core.models import Question, QuestionKey
 from bot.core.outcomes import QuizError, Unavailable
 from bot.core.ports import NewRound
+from bot.core.reminders import Reminders
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,6 @@ def next_card(
     )
 
 
-def day_end(at: datetime, zone: tzinfo) -> datetime:
-    """The end of ``at``'s day in ``zone``, in UTC."""
-    local = at.astimezone(zone)
-    following = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
-    return following.astimezone(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class ReviewQuestion:
     """A due question, opened as the person's private review round."""
@@ -101,6 +95,7 @@ class ReviewService:
     def __init__(self, context: QuizContext, engine: QuizEngine) -> None:
         self.context = context
         self.engine = engine
+        self.reminders = Reminders(context)
         engine.on_finished(self.answered)
 
     async def answered(

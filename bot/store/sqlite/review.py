@@ -201,15 +201,26 @@ class ReviewQueries(StoreBase):
         row = await self._row(_REMINDER + " WHERE r.user_id = ?", (user_id,))
         return _reminder(row) if row else None
 
-    async def due_reminders(self, before: datetime) -> list[Reminder]:
+    async def due_reminders(self, before: datetime, platforms: Sequence[str]) -> list[Reminder]:
+        if not platforms:
+            return []
+        marks = ", ".join("?" * len(platforms))
         rows = await self._rows(
-            _REMINDER + " WHERE r.enabled = 1 AND r.next_at <= ? ORDER BY r.next_at, r.user_id",
-            (before.isoformat(),),
+            _REMINDER + " WHERE r.enabled = 1 AND r.next_at <= ?"
+            f" AND u.platform IN ({marks}) ORDER BY r.next_at, r.user_id",
+            (before.isoformat(), *platforms),
         )
         return [_reminder(row) for row in rows]
 
-    async def next_reminder_at(self) -> datetime | None:
-        row = await self._row("SELECT MIN(next_at) FROM review_reminders WHERE enabled = 1")
+    async def next_reminder_at(self, platforms: Sequence[str]) -> datetime | None:
+        if not platforms:
+            return None
+        marks = ", ".join("?" * len(platforms))
+        row = await self._row(
+            "SELECT MIN(r.next_at) FROM review_reminders r JOIN users u ON u.id = r.user_id"
+            f" WHERE r.enabled = 1 AND u.platform IN ({marks})",
+            tuple(platforms),
+        )
         return _when(row[0]) if row else None
 
     async def advance_reminder(self, user_id: int, next_at: datetime) -> None:
