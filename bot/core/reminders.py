@@ -9,6 +9,7 @@ accept private messages is switched off with one log line, never retried.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
@@ -127,9 +128,18 @@ class Reminders:
         if claim.status != "claimed":
             await store.advance_reminder(user_id, following)
             return True
+        today = now.astimezone(zone).date()
+        if today.isoformat() != local_date:
+            # That day is over (quizbot was down): none for it; today's, if its time has come.
+            await store.settle_reminder(user_id, local_date, "nothing")
+            today_at = datetime.combine(today, reminder.remind_at, tzinfo=zone).astimezone(UTC)
+            if reminder.next_at < today_at <= now:
+                await store.advance_reminder(user_id, today_at)
+                return await self._remind(replace(reminder, next_at=today_at), messenger, now)
+            await store.advance_reminder(user_id, following)
+            return True
         summary = await store.review_summary(user_id, now, day_end(now, zone))
-        if not summary.due_today or now.astimezone(zone).date().isoformat() != local_date:
-            # Nothing due, or the day is over (quizbot was down): no reminder for that day.
+        if not summary.due_today:
             await store.settle_reminder(user_id, local_date, "nothing")
             await store.advance_reminder(user_id, following)
             return True
