@@ -101,7 +101,9 @@ async def test_reminds_once_per_due_day_across_a_restart(world: World):
     await world.at(datetime(2026, 12, 1, 9, 29, tzinfo=UTC))
     assert world.poster.sent == []
     world.poster.crash_after_send = True
-    assert await world.at(datetime(2026, 12, 1, 9, 30, tzinfo=UTC)) is True  # failed: tried again on the next tick
+    assert (
+        await world.at(datetime(2026, 12, 1, 9, 30, tzinfo=UTC)) is True
+    )  # failed: tried again on the next tick
     assert len(world.poster.sent) == 1
 
     await world.restart()

@@ -9,8 +9,8 @@ accept private messages is switched off with one log line, never retried.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
@@ -80,8 +80,12 @@ class Reminders:
             return None
         if action != "on" or len(words) > 3:
             raise QuizError(USAGE)
-        at = parse_time(words[1]) if len(words) > 1 else DEFAULT_TIME
-        zone = parse_timezone(words[2]) if len(words) > 2 else self._default_zone()
+        rest = words[1:]
+        # The time is optional: "on Europe/Berlin" keeps 09:00 in that zone.
+        at = parse_time(rest.pop(0)) if rest and rest[0][:1].isdigit() else DEFAULT_TIME
+        zone = parse_timezone(rest.pop(0)) if rest else self._default_zone()
+        if rest:
+            raise QuizError(USAGE)
         return await self.turn_on(user, at, zone)
 
     async def turn_on(self, user: UserRef, at: time, zone: str) -> Reminder:
