@@ -12,7 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import show_reveal
 from bot.adapters.slack.context import SlackDeps
+from bot.adapters.slack.review import send_reminder
 from bot.core.outcomes import Posted, Reveal
+from bot.core.rounds import UserRef
 from bot.core.scheduler import ChannelUnavailable
 
 EVENT_TYPE = "quizbot_round"
@@ -61,6 +63,9 @@ class SlackPoster:
     async def reveal(self, reveal: Reveal) -> None:
         with _gone_for_good():
             await show_reveal(self.client, self.deps, reveal)
+
+    async def send_reminder(self, user: UserRef, due: int, nonce: str) -> None:
+        await send_reminder(self.client, user, due, nonce)
 
 
 @contextmanager
