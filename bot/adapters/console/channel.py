@@ -53,7 +53,7 @@ Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz test BANK                "test this pattern": 10 questions, one attempt each
   /quiz stop                     stop your practice question or test
   /quiz review                   your due review questions (spaced repetition), one at a time
-  /quiz remind on [HH:MM] [ZONE]|off   a daily reminder when reviews are due (platforms only)
+  /quiz remind on [HH:MM] [ZONE]|off   a reminder on days with reviews due (shown here)
   /quiz banks [BANK]             the loaded banks, or one bank's question ids
   /quiz team create|join|rename|delete|list|leave [NAME] [NEW NAME]
   /as NAME                       switch to another person
