@@ -138,7 +138,16 @@ async def test_commands_sync_with_descriptions_and_options(stack: Stack) -> None
     synced = {command["name"]: command for command in stack.fake.synced_commands(GUILD_ID)}
     assert set(synced) == {"quiz", "quiz-admin"}
     quiz = {option["name"]: option for option in synced["quiz"]["options"]}
-    assert set(quiz) == {"practice", "test", "leaderboard", "stats", "help", "team"}
+    assert set(quiz) == {
+        "practice",
+        "test",
+        "leaderboard",
+        "stats",
+        "help",
+        "team",
+        "review",
+        "remind",
+    }
     assert all(option["description"] for option in quiz.values())
     practice = {o["name"]: o for o in quiz["practice"]["options"]}
     assert practice["bank"]["autocomplete"] is True

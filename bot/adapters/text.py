@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.adapters.review_text import review_stats_line
 from bot.core.models import Question, QuestionType, Solution
 from bot.core.outcomes import (
     BUSY,
@@ -254,6 +255,9 @@ def stats_text(result: UserStats, m: Markup) -> str:
             f"Practice: {result.practice_solved}/{result.practice_attempted} solved "
             "(not on the leaderboard)"
         )
+    review = review_stats_line(result.review)
+    if review is not None:
+        lines.append(review)
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from bot.core.cards import day_end
 from bot.core.context import QuizContext
 from bot.core.models import Difficulty
 from bot.core.outcomes import Board, BoardRow, DifficultyStats, TeamRow, UserStats
@@ -64,6 +65,7 @@ class Boards:
         ctx = self.context
         user_id = await ctx.user_id(user)
         history = await ctx.store.user_history(user_id)
+        today = ctx.clock.now()
         team = await ctx.store.team_of(user_id)
         current = best = 0
         for channel in history.streaks:
@@ -86,6 +88,7 @@ class Boards:
             team=team.name if team else None,
             practice_solved=history.practice_solved,
             practice_attempted=history.practice_attempted,
+            review=await ctx.store.review_summary(user_id, today, day_end(today, ctx.tz)),
         )
 
 

@@ -49,6 +49,8 @@ from bot.core.selection import DailyPick, pick_daily
 log = logging.getLogger(__name__)
 
 TestAdvance = Callable[[AttemptState], Awaitable[TestStep | None]]
+# (person, their id if known, state, decision, when): a question they have just finished.
+FinishHook = Callable[[UserRef, int | None, AttemptState, Decision, datetime], Awaitable[None]]
 
 _RECORDED = Verdict.RECORDED
 _DAILY = RoundKind.DAILY
@@ -58,6 +60,7 @@ class QuizEngine:
     def __init__(self, context: QuizContext) -> None:
         self.context = context
         self._advance_test: TestAdvance | None = None
+        self._on_finished: FinishHook | None = None
         self._announcing: set[int] = set()
         self.orders = RoundOrders()
         """Each round's option order, built once per round (every click maps through it)."""
@@ -65,6 +68,10 @@ class QuizEngine:
     def on_test_answered(self, advance: TestAdvance) -> None:
         """Let the practice service move a test run on after each of its answers."""
         self._advance_test = advance
+
+    def on_finished(self, hook: FinishHook) -> None:
+        """Let the review service update a person's card whenever they finish a question."""
+        self._on_finished = hook
 
     # --- posting ------------------------------------------------------------------------------
 
@@ -244,6 +251,8 @@ class QuizEngine:
             # Named in the letters the person sees, as they gave them.
             left = state.attempts_allowed - state.attempts_used
             return AlreadyTried(shown, " ".join(letters), left)
+        if decision.finished and self._on_finished is not None:
+            await self._on_finished(user, user_id, state, decision, now)
         if decision.finished and state.kind is not _DAILY:
             test_step = await self._after_finish(state)
             return self._outcome(state, decision, picked, test_step, question, shown)

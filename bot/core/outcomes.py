@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.core.cards import ReviewSummary
 from bot.core.models import Difficulty, Question, Solution
 from bot.core.rounds import Round
 
@@ -278,6 +279,7 @@ class UserStats:
     team: str | None = None
     practice_solved: int = 0
     practice_attempted: int = 0
+    review: ReviewSummary | None = None
 
     @property
     def accuracy(self) -> int:

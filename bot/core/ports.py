@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Protocol
 
+from bot.core.cards import Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.models import Difficulty, Question, QuestionKey
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.core.schedule import ScheduleStore
@@ -113,6 +114,9 @@ class Team:
 
 Judge = Callable[[AttemptState], Decision]
 
+CardUpdate = Callable[[ReviewCard | None], ReviewCard]
+"""The next card given the stored one (None: the person's first answer to the question)."""
+
 
 @dataclass(frozen=True, slots=True)
 class InstallationKey:
@@ -165,7 +169,44 @@ class InstallationStore(Protocol):
         ...
 
 
-class Store(ScheduleStore, InstallationStore, Protocol):
+class ReviewStore(Protocol):
+    """Spaced review: one FSRS card per (person, question), and opt-in reminders."""
+
+    def update_card(
+        self, user_id: int, question: QuestionKey, update: CardUpdate
+    ) -> Awaitable[ReviewCard]:
+        """Read the card, apply ``update`` and write the result, in one write transaction (a
+        plain awaitable: it follows every finished question)."""
+        ...
+
+    async def review_card(self, user_id: int, question: QuestionKey) -> ReviewCard | None: ...
+    async def due_cards(self, user_id: int, before: datetime, limit: int) -> list[ReviewCard]:
+        """Cards due before ``before``, most overdue first."""
+        ...
+
+    async def review_summary(
+        self, user_id: int, now: datetime, day_ends: datetime
+    ) -> ReviewSummary: ...
+
+    # reminders
+    async def save_reminder(
+        self, user_id: int, remind_at: time, zone: str, next_at: datetime
+    ) -> None: ...
+    async def disable_reminder(self, user_id: int, reason: str | None) -> None: ...
+    async def reminder(self, user_id: int) -> Reminder | None: ...
+    async def due_reminders(self, before: datetime, platforms: Sequence[str]) -> list[Reminder]: ...
+    async def next_reminder_at(self, platforms: Sequence[str]) -> datetime | None: ...
+    async def advance_reminder(self, user_id: int, next_at: datetime) -> None: ...
+    async def claim_reminder(
+        self, user_id: int, local_date: str, nonce: str, at: datetime
+    ) -> ReminderClaim:
+        """The (person, day)'s claim: made now, or the one made before (a restart)."""
+        ...
+
+    async def settle_reminder(self, user_id: int, local_date: str, status: str) -> None: ...
+
+
+class Store(ScheduleStore, InstallationStore, ReviewStore, Protocol):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...

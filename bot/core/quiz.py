@@ -12,6 +12,7 @@ from bot.core.engine import QuizEngine
 from bot.core.library import BankLibrary
 from bot.core.ports import Store
 from bot.core.practice import PracticeService
+from bot.core.review import ReviewService
 from bot.core.schedule import ScheduleService
 from bot.core.teams import Teams
 
@@ -30,6 +31,7 @@ class Quiz:
         self.rounds = QuizEngine(self.context)
         self.practice = PracticeService(self.context, self.rounds)
         self.boards = Boards(self.context)
+        self.review = ReviewService(self.context, self.rounds)
         self.teams = Teams(self.context)
         self.schedules = ScheduleService(store, clock, lambda: {bank.id for bank in library.banks})
 

@@ -110,6 +110,7 @@ class Scheduler:
         self.grace = grace
         self._changed = asyncio.Event()
         quiz.schedules.on_change = self._changed.set
+        quiz.review.reminders.on_change = self._changed.set
 
     async def tick(self) -> bool:
         """Do everything due now; whether anything failed and should be tried again later.
@@ -145,6 +146,8 @@ class Scheduler:
             if round_id not in tried
         ]
         outcomes += await asyncio.gather(*late)
+        # Review reminders: private messages through the posters that can send them.
+        outcomes.append(await self.quiz.review.reminders.tick(self.posters))
         return not all(outcomes)
 
     async def run(self) -> None:
@@ -153,6 +156,9 @@ class Scheduler:
             failed = await self.tick()
             now = self.clock.now()
             wake = await self.store.next_wakeup()
+            reminder = await self.quiz.review.reminders.next_wakeup(self.posters)
+            if reminder is not None and (wake is None or reminder < wake):
+                wake = reminder
             delay = MAX_SLEEP if wake is None else max(wake - now, timedelta(0))
             if failed:
                 delay = max(min(delay, MAX_SLEEP), RETRY_AFTER)

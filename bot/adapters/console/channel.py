@@ -19,11 +19,13 @@ from rich.text import Text
 from bot.adapters.args import SCHEDULE_USAGE, bank_and_difficulty, schedule_from
 from bot.adapters.console import render
 from bot.adapters.console.lines import lines_of
+from bot.adapters.review_text import nothing_due_text, reminder_text, review_heading
 from bot.adapters.text import refusal_text, schedule_text
 from bot.core.models import QuestionKey
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
+from bot.core.review import NothingDue
 from bot.core.rounds import ChannelRef, UserRef, parse_letters
 from bot.core.schedule import Schedule
 
@@ -50,6 +52,8 @@ Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz practice [BANK] [easy|medium|hard]   a private practice question
   /quiz test BANK                "test this pattern": 10 questions, one attempt each
   /quiz stop                     stop your practice question or test
+  /quiz review                   your due review questions (spaced repetition), one at a time
+  /quiz remind on [HH:MM] [ZONE]|off   a reminder on days with reviews due (shown here)
   /quiz banks [BANK]             the loaded banks, or one bank's question ids
   /quiz team create|join|rename|delete|list|leave [NAME] [NEW NAME]
   /as NAME                       switch to another person
@@ -103,6 +107,8 @@ class ConsoleChannel:
             "practice": self._practice,
             "test": self._test,
             "stop": self._stop,
+            "review": self._review,
+            "remind": self._remind,
             "banks": self._banks,
             "team": self._team,
             "help": self._help,
@@ -340,6 +346,17 @@ class ConsoleChannel:
     async def _stop(self, args: list[str]) -> None:
         stopped = await self.quiz.practice.stop(self.user)
         self.say("Stopped." if stopped else "You have no practice or test open.")
+
+    async def _review(self, args: list[str]) -> None:
+        result = await self.quiz.review.start(self.user, self.channel)
+        if isinstance(result, NothingDue):
+            self.say(nothing_due_text(result, self.quiz.context.tz))
+            return
+        self.say(render.question_panel(result.question, review_heading(result)))
+
+    async def _remind(self, args: list[str]) -> None:
+        reminder = await self.quiz.review.reminders.set_from_args(self.user, args)
+        self.say(reminder_text(reminder))
 
     async def _banks(self, args: list[str]) -> None:
         if len(args) > 1:

@@ -10,6 +10,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from bot.adapters.review_text import review_stats_line
 from bot.adapters.text import already_tried, earned, exhausted_head
 from bot.core.models import Bank, Question, QuestionType, Solution
 from bot.core.outcomes import (
@@ -240,6 +241,9 @@ def stats(result: UserStats) -> RenderableType:
             f"\nPractice: {result.practice_solved}/{result.practice_attempted} solved"
             " (not on the leaderboard)"
         )
+    review = review_stats_line(result.review)
+    if review is not None:
+        text.append(f"\n{review}")
     return text
 
 

@@ -15,9 +15,11 @@ from rich.console import Console
 
 from bot.adapters.console import render
 from bot.adapters.console.channel import PLATFORM, ConsoleChannel, message_ref
+from bot.adapters.review_text import reminder_message
 from bot.core.clock import Clock, SystemClock
 from bot.core.outcomes import Posted, Reveal
 from bot.core.quiz import Quiz
+from bot.core.rounds import UserRef
 from bot.core.scheduler import GRACE, Scheduler, SchedulerStore
 
 
@@ -33,6 +35,10 @@ class ConsolePoster:
 
     async def reveal(self, reveal: Reveal) -> None:
         self.channel.say(render.reveal(reveal))
+
+    async def send_reminder(self, user: UserRef, due: int, nonce: str) -> None:
+        """A review reminder, printed (the terminal is everyone's private channel here)."""
+        self.channel.say(f"{user.display}: {reminder_message(due)}")
 
 
 async def run_console(

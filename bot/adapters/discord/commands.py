@@ -12,10 +12,12 @@ from discord import app_commands
 from bot.adapters.discord import render
 from bot.adapters.discord.bot import channel_ref
 from bot.adapters.discord.views import quiz_bot, round_view, user_ref
+from bot.adapters.review_text import reminder_text, review_heading
 from bot.adapters.text import posted_over
 from bot.core.models import Difficulty
 from bot.core.periods import Period
 from bot.core.permissions import NOT_ADMIN, AdminFacts
+from bot.core.review import NothingDue
 from bot.core.rounds import UserRef
 from bot.core.schedule import Schedule, make_schedule
 
@@ -26,6 +28,8 @@ HELP = """\
 **/quiz test** bank — "test this pattern": 10 questions across easy, medium and hard
 **/quiz leaderboard** [week|month|all] [channel|server] [teams]
 **/quiz stats** [user] — points, accuracy, streaks
+**/quiz review** — your due review questions, one at a time (spaced repetition)
+**/quiz remind** on [HH:MM] [zone] | off — a DM on days with reviews due
 **/quiz team** join|leave|list
 Daily questions: click an option (or ✏️ Answer for blanks). Answers and hints are private; \
 the reveal is public when the question closes.
@@ -161,6 +165,39 @@ class QuizGroup(app_commands.Group):
         who = member_ref(interaction, user) if user else user_ref(interaction)
         result = await quiz_bot(interaction).quiz.boards.stats(who)
         await interaction.response.send_message(embed=render.stats_embed(result), ephemeral=True)
+
+    @app_commands.command(description="Your due review questions, most overdue first")
+    async def review(self, interaction: discord.Interaction) -> None:
+        quiz = quiz_bot(interaction).quiz
+        result = await quiz.review.start(
+            user_ref(interaction), channel_ref(interaction.guild_id, interaction.channel_id or 0)
+        )
+        if isinstance(result, NothingDue):
+            await private(interaction, render.review_nothing_embed(result))
+            return
+        title = quiz.library.bank(result.question.bank).title
+        await interaction.response.send_message(
+            embed=render.question_embed(
+                result.question, title, result.round, heading=review_heading(result)
+            ),
+            view=round_view(result.round, result.question),
+            ephemeral=True,
+        )
+
+    @app_commands.command(description="A DM on days with reviews due (on or off)")
+    @app_commands.describe(time="HH:MM (default 09:00)", zone="IANA time zone, e.g. Europe/Berlin")
+    @app_commands.autocomplete(zone=zone_names)
+    async def remind(
+        self,
+        interaction: discord.Interaction,
+        switch: Literal["on", "off"],
+        time: str | None = None,
+        zone: str | None = None,
+    ) -> None:
+        args = [switch, *(word for word in (time, zone) if word)]
+        reminders = quiz_bot(interaction).quiz.review.reminders
+        reminder = await reminders.set_from_args(user_ref(interaction), args)
+        await private(interaction, render.note(reminder_text(reminder)))
 
     @app_commands.command(description="How quizbot works")
     async def help(self, interaction: discord.Interaction) -> None:

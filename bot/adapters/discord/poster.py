@@ -8,7 +8,12 @@ from bot.adapters.discord import render
 from bot.adapters.discord.bot import QuizBot, discord_nonce
 from bot.adapters.discord.views import round_view
 from bot.core.outcomes import Posted, Reveal
+from bot.core.reminders import DirectRefused, RemindNotReady
+from bot.core.rounds import UserRef
 from bot.core.scheduler import ChannelUnavailable, NotReady
+
+# "Cannot send messages to this user": DMs closed, the bot blocked, or no shared server left.
+CANNOT_DM = 50007
 
 
 class DiscordPoster:
@@ -49,3 +54,17 @@ class DiscordPoster:
             await self.bot.show_reveal(channel, reveal)
         except (discord.NotFound, discord.Forbidden) as exc:
             raise ChannelUnavailable(f"{exc.status} {exc.text or 'refused'}") from exc
+
+    async def send_reminder(self, user: UserRef, due: int, nonce: str) -> None:
+        """A DM saying how many reviews are due, sent once per nonce (Discord enforces it)."""
+        if not self.bot.is_ready():
+            raise RemindNotReady
+        try:
+            channel = await self.bot.create_dm(discord.Object(id=int(user.user)))
+            await channel.send(embed=render.reminder_embed(due), nonce=discord_nonce(nonce))
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_DM:
+                raise DirectRefused(f"{exc.code} {exc.text or 'Cannot send messages'}") from exc
+            raise
+        except discord.NotFound as exc:
+            raise DirectRefused(f"{exc.code} {exc.text or 'unknown user'}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.adapters.review_text import nothing_due_text, reminder_message
 from bot.adapters.text import (
     DISCORD,
     board_text,
@@ -28,6 +29,7 @@ from bot.core.outcomes import (
     Wrong,
 )
 from bot.core.periods import Period
+from bot.core.review import NothingDue
 from bot.core.rounds import Round
 
 EMBED_LIMIT = 4000  # Discord allows 4096 characters in an embed description
@@ -97,3 +99,11 @@ def test_result_embed(result: TestResult) -> discord.Embed:
 
 def note(text: str) -> discord.Embed:
     return discord.Embed(description=_clip(text))
+
+
+def reminder_embed(due: int) -> discord.Embed:
+    return discord.Embed(description=reminder_message(due), colour=discord.Colour.blurple())
+
+
+def review_nothing_embed(result: NothingDue) -> discord.Embed:
+    return discord.Embed(description=nothing_due_text(result))

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.args import bank_and_difficulty
-from bot.adapters.slack import blocks
+from bot.adapters.review_text import reminder_text
+from bot.adapters.slack import blocks, review
 from bot.adapters.slack.admin import admin_modal
 from bot.adapters.slack.context import SlackDeps, channel_ref, user_ref
 from bot.adapters.text import refusal_text
@@ -22,6 +23,8 @@ USAGE = """\
 */quiz test* BANK — "test this pattern": 10 questions across easy, medium and hard
 */quiz leaderboard* [week|month|all] [teams|workspace]
 */quiz stats* [@someone] — points, accuracy, streaks
+*/quiz review* — your due review questions, one at a time (spaced repetition)
+*/quiz remind* on [HH:MM] [zone] | off — a DM on days with reviews due
 */quiz team* join NAME | leave | list
 */quiz admin* — schedule, post or reveal now, banks and teams (workspace admins)
 */quiz admin team* create NAME | rename OLD NEW | delete NAME | add @someone NAME | \
@@ -75,6 +78,11 @@ async def _dispatch(
         return blocks.question_blocks(
             step.question, f"{title} {step.position}/{step.total}", step.round, heading="🧪 Test"
         )
+    if head == "review":
+        return review.review_blocks(deps, await quiz.review.start(user, channel))
+    if head == "remind":
+        reminder = await quiz.review.reminders.set_from_args(user, args)
+        return [blocks.section(reminder_text(reminder))]
     if head == "leaderboard":
         return await _leaderboard(deps, args, user, channel)
     if head == "stats":

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import blocks
+from bot.adapters.slack import blocks, review
 from bot.adapters.slack.context import SlackDeps, user_ref
 from bot.core.periods import Period
 
@@ -36,6 +36,7 @@ async def home_view(deps: SlackDeps, team: str, user_id: str) -> dict[str, Any]:
     body = [
         {"type": "header", "text": blocks._plain("quizbot")},
         *blocks.stats_blocks(stats),
+        *review.home_blocks(stats.review or await quiz.review.summary(user_ref(team, user_id))),
         {"type": "divider"},
         *blocks.board_blocks(week, Period.WEEK),
         *blocks.board_blocks(every, Period.ALL),

@@ -13,7 +13,9 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import show_reveal
 from bot.adapters.slack.context import SlackDeps
 from bot.adapters.slack.oauth import WorkspaceClients
+from bot.adapters.slack.review import send_reminder
 from bot.core.outcomes import Posted, Reveal
+from bot.core.rounds import UserRef
 from bot.core.scheduler import ChannelUnavailable
 
 EVENT_TYPE = "quizbot_round"
@@ -71,6 +73,10 @@ class SlackPoster:
         with _gone_for_good():
             client = await self._client(reveal.round.channel.workspace)
             await show_reveal(client, self.deps, reveal)
+
+    async def send_reminder(self, user: UserRef, due: int, nonce: str) -> None:
+        # In OAuth mode the DM goes out with the token of the person's own workspace.
+        await send_reminder(await self._client(user.workspace), user, due, nonce)
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.history import HistoryQueries
 from bot.store.sqlite.installs import InstallationQueries
 from bot.store.sqlite.lease import SqliteLease
+from bot.store.sqlite.review import ReviewQueries
 from bot.store.sqlite.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.sqlite.teams import TeamQueries
 from bot.store.sqlite.writer import Writer, connect
@@ -82,6 +83,7 @@ class SqliteStore(
     ScheduleQueries,
     SchedulerQueries,
     InstallationQueries,
+    ReviewQueries,
     StoreBase,
 ):
     def __init__(

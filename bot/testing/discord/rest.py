@@ -226,6 +226,8 @@ class RestRoutes(FakeState):
         channel_id = int(request.match_info["channel"])
         if self._channel_payload(channel_id) is None:
             return error_response(404, 10003, "Unknown Channel")
+        if any(self._dm_channels.get(user) == channel_id for user in self.dms_blocked):
+            return error_response(403, 50007, "Cannot send messages to this user")
         body = request[BODY] or {}
         nonce_key = (channel_id, str(body.get("nonce")))
         if body.get("enforce_nonce") and nonce_key in self._nonces:

@@ -79,6 +79,15 @@ class FakeDiscord(InteractionBuilders, RestRoutes):
         so refuse a 5xx more often than once, or use a 4xx such as 403.)"""
         self._refusals.append(Refusal(method, path, status, code, times))
 
+    def block_dms(self, user_id: int) -> None:
+        """The user takes no direct messages from the bot (blocked it, or closed DMs from
+        server members): a message to their DM channel gets Discord's 403 50007."""
+        self.dms_blocked.add(user_id)
+
+    def dms_to(self, user_id: int) -> list[dict[str, Any]]:
+        """Messages the bot sent to the user's DM channel, oldest first."""
+        return self.messages_in(self.dm_channel_id(user_id))
+
     def _refused(self, method: str, path: str) -> web.Response | None:
         for refusal in self._refusals:
             if refusal.times and refusal.method == method and fnmatchcase(path, refusal.path):

@@ -78,6 +78,8 @@ class FakeState:
         self._interactions: dict[int, InteractionState] = {}
         self._by_token: dict[str, InteractionState] = {}
         self._dm_channels: dict[int, int] = {}
+        self.dms_blocked: set[int] = set()
+        """Users whose DM channel refuses the bot's messages (``block_dms``)."""
         self._connections: list[Connection] = []
         self._sessions: set[str] = set()
         self._changed = asyncio.Condition()

@@ -124,6 +124,9 @@ class WebApiMethods(FakeSlackState):
 
     async def _post_message(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel_id = self._channel_id(args)
+        for user_id, error in self.dms_refused.items():
+            if channel_id == dm_channel_id(user_id):
+                raise SlackError(error)
         message = self._new_message(channel_id, args)
         return {"channel": channel_id, "ts": message["ts"], "message": message}
 

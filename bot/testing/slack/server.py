@@ -23,7 +23,7 @@ from bot.testing.slack.wire import (
     SlackError,
     parse_json_fields,
 )
-from bot.testing.slack.world import API_PREFIX, RESPONSE_PREFIX, SOCKET_PATH
+from bot.testing.slack.world import API_PREFIX, RESPONSE_PREFIX, SOCKET_PATH, dm_channel_id
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,17 @@ class FakeSlack(WebApiMethods, SocketModeRoutes, FileMethods, OAuthMethods):
         await self.close()
         if exc_type is None and self.errors:
             raise self.errors[0]  # a bug in the fake, not in the app
+
+    # --- people who take no DMs ----------------------------------------------------------------
+
+    def refuse_dms(self, user_id: str, error: str = "messages_tab_disabled") -> None:
+        """The user's DMs with the app refuse its messages: chat.postMessage there answers
+        ``{"ok": false, "error": error}`` (Slack's messages_tab_disabled, cannot_dm_bot, ...)."""
+        self.dms_refused[user_id] = error
+
+    def dms_to(self, user_id: str) -> list[dict[str, Any]]:
+        """Messages the app posted in its DM with the user, oldest first."""
+        return self.messages_in(dm_channel_id(user_id))
 
     # --- rate limiting ------------------------------------------------------------------------
 

@@ -72,6 +72,7 @@ class FakeSlackState:
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}  # view id -> modal (views.open/update/push)
         self.home_views: dict[str, dict[str, Any]] = {}  # user id -> published App Home view
+        self.dms_refused: dict[str, str] = {}  # user id -> the error their DM answers
 
         self._response_urls: dict[str, ResponseUrl] = {}
         self._rate_limits: dict[str, RateLimit] = {}
