@@ -111,10 +111,57 @@ class Team:
     members: tuple[str, ...] = ()
 
 
+# --- what the store gives the cards ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RankedEntry:
+    user_id: int
+    name: str
+    points: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPosition:
+    """Where one person stands on a board: competition rank (equal points share one)."""
+
+    rank: int
+    name: str
+    points: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayActivity:
+    at: datetime
+    points: int
+
+
+class CardStore(Protocol):
+    """The store's reads for the picture cards (``bot.core.cards``)."""
+
+    async def board_top(self, scope: str, period: int, limit: int) -> list[RankedEntry]: ...
+    async def board_position(
+        self, scope: str, period: int, user_id: int
+    ) -> BoardPosition | None: ...
+    async def board_size(self, scope: str, period: int) -> int: ...
+    async def streaks_of(
+        self, user_ids: Sequence[int], scope: str
+    ) -> dict[int, tuple[ChannelStreak, ...]]:
+        """Each person's daily-round streak data in the channels under ``scope``."""
+        ...
+
+    async def activity_since(self, user_id: int, since: datetime) -> list[DayActivity]: ...
+    async def round_picks(self, round_id: int) -> list[tuple[str, int]]:
+        """(answer as stored, how many attempts gave it) over every attempt of the round."""
+        ...
+
+
 Judge = Callable[[AttemptState], Decision]
 
 
-class Store(ScheduleStore, Protocol):
+class Store(ScheduleStore, CardStore, Protocol):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...

@@ -28,6 +28,7 @@ from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind
 from bot.store.errors import StoreError, describe
 from bot.store.sqlite import checks, clicks, migrations, writes
 from bot.store.sqlite.base import StoreBase
+from bot.store.sqlite.cards import CardQueries
 from bot.store.sqlite.history import HistoryQueries
 from bot.store.sqlite.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.sqlite.teams import TeamQueries
@@ -74,7 +75,9 @@ def _round(row: Sequence[Any]) -> Round:
     )
 
 
-class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries, StoreBase):
+class SqliteStore(
+    CardQueries, HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries, StoreBase
+):
     def __init__(
         self, path: Path, *, busy_timeout_ms: int = 5000, backup_dir: Path | None = None
     ) -> None:

@@ -1,0 +1,131 @@
+"""Drawing cards off the event loop, each distinct card once.
+
+A card is a frozen value (``bot.core.cards``): equal cards draw equal pictures, so the cache is
+keyed by the card itself and its theme. A board's card changes exactly when the board does (its
+rows, period, the viewer's place), so a burst of "show as image" clicks on an unchanged board
+draws it once: the first click draws, the others wait for that drawing or read the cache.
+
+Drawing runs on one worker thread of its own, not on the event loop and not in the loop's
+default pool: on a small machine a queue of cards then takes at most one core from the clicks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PIL import Image
+
+from bot.cards import board, demo, progress, reveal
+from bot.cards.canvas import DARK, Canvas, Theme
+from bot.core.cards import BoardCard, Card, ProgressCard, RevealCard
+
+log = logging.getLogger(__name__)
+
+CACHE_SIZE = 256
+PALETTE_COLOURS = 255
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    png: bytes
+    width: int
+    height: int
+    texts: tuple[str, ...]
+    """What the card says, in drawing order (its text layer)."""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line for line in self.texts if line)
+
+
+def _canvas(card: Card, theme: Theme) -> Canvas:
+    if isinstance(card, BoardCard):
+        return board.draw(card, theme)
+    if isinstance(card, ProgressCard):
+        return progress.draw(card, theme)
+    if isinstance(card, RevealCard):
+        return reveal.draw(card, theme)
+    raise TypeError(f"not a card: {card!r}")
+
+
+_palette_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _palette_of(theme: Theme) -> Image.Image:
+    samples = [_canvas(card, theme).image for card in demo.samples().values()]
+    sheet = Image.new("RGB", (max(s.width for s in samples), sum(s.height for s in samples)))
+    top = 0
+    for sample in samples:
+        sheet.paste(sample, (0, top))
+        top += sample.height
+    return sheet.quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
+
+
+def palette(theme: Theme) -> Image.Image:
+    """The theme's 8-bit palette, taken once from the sample cards drawn in it."""
+    with _palette_lock:
+        return _palette_of(theme)
+
+
+def draw(card: Card, theme: Theme = DARK) -> Rendered:
+    """Draw one card now, in this thread."""
+    canvas = _canvas(card, theme)
+    return Rendered(canvas.png(palette(theme)), canvas.width, canvas.height, tuple(canvas.texts))
+
+
+def filename(card: Card) -> str:
+    if isinstance(card, BoardCard):
+        return "quizbot-teams.png" if card.teams else "quizbot-leaderboard.png"
+    if isinstance(card, ProgressCard):
+        return "quizbot-progress.png"
+    return "quizbot-reveal.png"
+
+
+class CardRenderer:
+    def __init__(self, theme: Theme = DARK, *, cache_size: int = CACHE_SIZE) -> None:
+        self.theme = theme
+        self._cache_size = cache_size
+        self._cache: OrderedDict[tuple[Card, str], Rendered] = OrderedDict()
+        self._drawing: dict[tuple[Card, str], asyncio.Future[Rendered]] = {}
+        self._executor: ThreadPoolExecutor | None = None
+        self.drawn = 0
+        """Cards actually drawn (cache misses)."""
+
+    async def render(self, card: Card, *, cached: bool = True) -> Rendered:
+        key = (card, self.theme.name)
+        if cached:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+            pending = self._drawing.get(key)
+            if pending is not None:
+                return await asyncio.shield(pending)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quizbot-cards")
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, draw, card, self.theme)
+        if not cached:
+            return await future
+        self._drawing[key] = future
+        try:
+            rendered = await asyncio.shield(future)
+        finally:
+            self._drawing.pop(key, None)
+        self.drawn += 1
+        self._cache[key] = rendered
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return rendered
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
