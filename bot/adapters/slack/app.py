@@ -14,7 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import actions, admin, commands, events
+from bot.adapters.slack import actions, admin, cards, commands, events
 from bot.adapters.slack.context import SlackDeps
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
@@ -89,5 +89,6 @@ def build_app(
     commands.register(app, deps)
     admin.register(app, deps)
     events.register(app, deps)
+    cards.register(app, deps)
     app.deps = deps  # type: ignore[attr-defined]
     return app
