@@ -16,7 +16,7 @@ NAME_SIZE = 27
 POINTS_X = 560
 SOLVED_X = 668
 STREAK_X = WIDTH - PAD
-NAME_X = PAD + 72
+NAME_X = PAD + 80
 
 
 def height(card: BoardCard) -> int:
@@ -70,8 +70,10 @@ def _row(canvas: Canvas, card: BoardCard, row: CardRow, y: float, *, striped: bo
         )
         canvas.text((PAD + 19, middle), str(row.rank), 22, bold=True, fill="#1b2130", anchor="mm")
     else:
-        canvas.text((PAD + 19, middle), str(row.rank), 22, bold=True, fill=theme.muted,
-                    anchor="mm")  # fmt: skip
+        # Far down the board the rank gets long: it ends where the name column starts.
+        size = 22 if row.rank < 1000 else 17
+        canvas.text((NAME_X - 14, middle), f"{row.rank:,}", size, bold=True, fill=theme.muted,
+                    anchor="rm")  # fmt: skip
     canvas.text((NAME_X, middle), row.name, NAME_SIZE, bold=row.viewer, anchor="lm",
                 limit=POINTS_X - 110 - NAME_X)  # fmt: skip
     canvas.text((POINTS_X, middle), f"{row.points:,}", NAME_SIZE, bold=True, anchor="rm")

@@ -45,7 +45,7 @@ def board_card(rows: int = 10, people: int = 5000, viewer_rank: int | None = 123
         for index in range(rows)
     )
     viewer = (
-        CardRow(viewer_rank, "You (outside the top 10)", 42, 3, 1, viewer=True)
+        CardRow(viewer_rank, "You", 42, 3, 1, viewer=True)
         if viewer_rank is not None
         else None
     )

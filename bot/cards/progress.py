@@ -113,8 +113,9 @@ def _bars(canvas: Canvas, card: ProgressCard, y: float) -> float:
         canvas.text((PAD, middle), level.difficulty.value, 21, anchor="lm")
         canvas.box((bar_left, middle - 11, bar_right, middle + 11), theme.empty, radius=11)
         if level.attempted:
-            filled = bar_left + max(22, (bar_right - bar_left) * level.accuracy)
-            canvas.box((bar_left, middle - 11, filled, middle + 11), theme.good, radius=11)
+            if level.solved:
+                filled = bar_left + max(22, (bar_right - bar_left) * level.accuracy)
+                canvas.box((bar_left, middle - 11, filled, middle + 11), theme.good, radius=11)
             detail = f"{round(100 * level.accuracy)}% · {level.solved}/{level.attempted}"
         else:
             detail = "not tried"
