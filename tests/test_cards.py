@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+
 import pytest
 from conftest import ANN, BOB, CAT, CHANNEL, MakeQuiz, make_bank, make_question, user
 from PIL import Image
@@ -33,7 +34,10 @@ async def solve(quiz: Quiz, who: object, letters: tuple[str, ...] = ("A",)) -> N
     assert found is not None
     shown = quiz.rounds.shown(found, quiz.library.question(found.question))  # type: ignore[arg-type]
     # "A" is the canonical answer of the test banks; answer in the round's shown letters.
-    order = {canon: shown_letter for shown_letter, canon in zip(shown.letters, found.order or "ABCD", strict=False)}
+    order = {
+        canon: shown_letter
+        for shown_letter, canon in zip(shown.letters, found.order or "ABCD", strict=False)
+    }
     await quiz.rounds.answer(found.id, who, tuple(order.get(x, x) for x in letters))  # type: ignore[arg-type]
 
 

@@ -3,6 +3,16 @@
 ``bot.core.cards`` says what a card shows; this package draws it (``CardRenderer``)."""
 
 from bot.cards.canvas import DARK, LIGHT, THEMES, Theme
-from bot.cards.render import CardRenderer, Rendered, draw, filename
+from bot.cards.render import CardRenderer, Rendered, caption, draw, filename
 
-__all__ = ["DARK", "LIGHT", "THEMES", "CardRenderer", "Rendered", "Theme", "draw", "filename"]
+__all__ = [
+    "DARK",
+    "LIGHT",
+    "THEMES",
+    "CardRenderer",
+    "Rendered",
+    "Theme",
+    "caption",
+    "draw",
+    "filename",
+]

@@ -44,11 +44,7 @@ def board_card(rows: int = 10, people: int = 5000, viewer_rank: int | None = 123
         )
         for index in range(rows)
     )
-    viewer = (
-        CardRow(viewer_rank, "You", 42, 3, 1, viewer=True)
-        if viewer_rank is not None
-        else None
-    )
+    viewer = CardRow(viewer_rank, "You", 42, 3, 1, viewer=True) if viewer_rank is not None else None
     return BoardCard("This channel · week 2026-W49", shown, viewer, people)
 
 

@@ -88,6 +88,13 @@ def filename(card: Card) -> str:
     return "quizbot-reveal.png"
 
 
+def caption(card: Card) -> str:
+    """A line that says what the card is (a message's text, a file's title)."""
+    if isinstance(card, ProgressCard):
+        return f"Progress of {card.name}"
+    return card.title
+
+
 class CardRenderer:
     def __init__(self, theme: Theme = DARK, *, cache_size: int = CACHE_SIZE) -> None:
         self.theme = theme

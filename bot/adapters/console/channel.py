@@ -21,7 +21,7 @@ from bot.adapters.console import render
 from bot.adapters.console.cards import default_folder, take_flag, write_card
 from bot.adapters.console.lines import lines_of
 from bot.adapters.text import refusal_text, schedule_text
-from bot.cards import CardRenderer
+from bot.cards import CardRenderer, caption
 from bot.core.models import QuestionKey
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.periods import Period
@@ -316,7 +316,7 @@ class ConsoleChannel:
             else:
                 card = await cards.channel_board(self.channel, self.user, period)
             path = await write_card(self.cards, card, self.cards_folder)
-            self.say(f"{card.title}: {path}")
+            self.say(f"{caption(card)}: {path}")
             return
         if teams:
             result = await self.quiz.boards.teams(PLATFORM, WORKSPACE, period)
@@ -335,7 +335,7 @@ class ConsoleChannel:
         if image:
             card = await self.quiz.cards.progress(who)
             path = await write_card(self.cards, card, self.cards_folder)
-            self.say(f"Progress of {card.name}: {path}")
+            self.say(f"{caption(card)}: {path}")
             return
         self.say(render.stats(found))
 

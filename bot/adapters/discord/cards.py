@@ -9,7 +9,7 @@ import logging
 import discord
 
 from bot.adapters.discord.views import quiz_bot, user_ref
-from bot.cards import CardRenderer, filename
+from bot.cards import CardRenderer, caption, filename
 from bot.core.cards import Card
 from bot.core.outcomes import Reveal
 from bot.core.periods import Period
@@ -83,7 +83,7 @@ async def board_image(
     else:
         channel = channel_ref(interaction.guild_id, interaction.channel_id or 0)
         card = await cards.channel_board(channel, viewer, period)
-    await reply_with_card(interaction, bot.cards, card, card.title)
+    await reply_with_card(interaction, bot.cards, card, caption(card))
 
 
 async def stats_image(interaction: discord.Interaction, who: UserRef) -> None:
@@ -91,4 +91,4 @@ async def stats_image(interaction: discord.Interaction, who: UserRef) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     bot = quiz_bot(interaction)
     card = await bot.quiz.cards.progress(who)
-    await reply_with_card(interaction, bot.cards, card, f"Progress of {card.name}")
+    await reply_with_card(interaction, bot.cards, card, caption(card))

@@ -21,8 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack.blocks import Block
 from bot.adapters.slack.context import SlackDeps, channel_ref, team_of, user_ref
 from bot.adapters.text import refusal_text
-from bot.cards import CardRenderer, filename
-from bot.core.cards import BoardCard, Card
+from bot.cards import CardRenderer, caption, filename
+from bot.core.cards import Card
 from bot.core.outcomes import QuizError, Reveal
 from bot.core.periods import Period
 
@@ -64,9 +64,8 @@ async def share_card(
     client: AsyncWebClient, renderer: CardRenderer, card: Card, channel: str, **where: Any
 ) -> None:
     rendered = await renderer.render(card)
-    title = card.title if isinstance(card, BoardCard) else filename(card)
     await client.files_upload_v2(
-        channel=channel, content=rendered.png, filename=filename(card), title=title, **where
+        channel=channel, content=rendered.png, filename=filename(card), title=caption(card), **where
     )
 
 
