@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.bench.common import percentile, synthetic_bank
-from bot.cards import CardRenderer, draw
+from bot.cards import CardRenderer, Rendered, draw
 from bot.core.cards import Card
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
@@ -48,6 +48,9 @@ class CardTiming:
     build_p99_ms: float
     draw_p50_ms: float
     draw_p99_ms: float
+    cpu_p50_ms: float
+    """The drawing's own CPU time (a loaded machine stretches the wall-clock figures)."""
+    cpu_p99_ms: float
     total_p50_ms: float
     total_p99_ms: float
     png_bytes: int
@@ -98,12 +101,22 @@ async def _board_store(folder: Path, people: int) -> tuple[SqliteStore, Quiz, Ch
     return store, quiz, channel
 
 
+def _draw_timed(card: Card) -> tuple[Rendered, float]:
+    began = time.thread_time()
+    rendered = draw(card)
+    return rendered, time.thread_time() - began
+
+
 async def _timed(
     name: str, people: int, samples: int, build: Callable[[], Awaitable[Card | None]]
 ) -> CardTiming:
     builds: list[float] = []
     draws: list[float] = []
+    cpu: list[float] = []
     size = 0
+    warm = await build()  # the first drawing of a process loads fonts and the palette
+    if warm is not None:
+        await asyncio.to_thread(draw, warm)
     for _ in range(samples):
         began = time.perf_counter()
         card = await build()
@@ -111,10 +124,11 @@ async def _timed(
         if card is None:
             raise RuntimeError(f"the {name} card came out empty")
         # The adapters draw on the renderer's thread; timed here in a thread the same way.
-        rendered = await asyncio.to_thread(draw, card)
+        rendered, used = await asyncio.to_thread(_draw_timed, card)
         done = time.perf_counter()
         builds.append(built - began)
         draws.append(done - built)
+        cpu.append(used)
         size = len(rendered.png)
     totals = [b + d for b, d in zip(builds, draws, strict=True)]
     return CardTiming(
@@ -125,6 +139,8 @@ async def _timed(
         percentile(builds, 0.99) * 1000,
         percentile(draws, 0.5) * 1000,
         percentile(draws, 0.99) * 1000,
+        percentile(cpu, 0.5) * 1000,
+        percentile(cpu, 0.99) * 1000,
         percentile(totals, 0.5) * 1000,
         percentile(totals, 0.99) * 1000,
         size,
@@ -189,11 +205,13 @@ async def _click_round(
         users = [UserRef("bench", "w", f"u{n}", f"user {n}") for n in range(max(1, clicks // 3))]
         for user in users:
             await quiz.context.user_id(user)
+        from bot.cards.demo import board_card
+
+        # Start the drawing process first (a bot's starts with its first card, once).
+        await renderer.render(board_card(), cached=False)
         drawing: asyncio.Future[list[object]] | None = None
         began = time.perf_counter()
         if with_cards:
-            from bot.cards.demo import board_card
-
             # Distinct cards (no cache hit), all asked for at once as a burst of clicks would.
             cards = [
                 replace(board_card(), title=f"Bench board {n}") for n in range(CONCURRENT_CARDS)
@@ -253,12 +271,14 @@ async def run_cards(args: argparse.Namespace) -> int:
     )
     table = Table(show_edge=False)
     for column in ("card", "people", "store p50", "store p99", "draw p50", "draw p99",
-                   "total p50 ms", "total p99 ms", "PNG bytes"):  # fmt: skip
+                   "draw cpu p50", "cpu p99", "total p50 ms", "total p99 ms",
+                   "PNG bytes"):  # fmt: skip
         table.add_column(column, justify="right")
     for t in report.timings:
         table.add_row(
             t.card, f"{t.people:,}", f"{t.build_p50_ms:.2f}", f"{t.build_p99_ms:.2f}",
-            f"{t.draw_p50_ms:.1f}", f"{t.draw_p99_ms:.1f}", f"{t.total_p50_ms:.1f}",
+            f"{t.draw_p50_ms:.1f}", f"{t.draw_p99_ms:.1f}", f"{t.cpu_p50_ms:.1f}",
+            f"{t.cpu_p99_ms:.1f}", f"{t.total_p50_ms:.1f}",
             f"{t.total_p99_ms:.1f}", f"{t.png_bytes:,}",
         )  # fmt: skip
     console.print(table)
@@ -273,11 +293,13 @@ async def run_cards(args: argparse.Namespace) -> int:
         )  # fmt: skip
     console.print(clicks)
     board_p99 = report.worst("leaderboard")
+    board_cpu = max(t.cpu_p99_ms for t in report.timings if t.card == "leaderboard")
     met = board_p99 <= LEADERBOARD_P99_TARGET_MS and report.median_ratio <= CLICK_RATIO_TARGET
     console.print(
         f"result: leaderboard card p99 {board_p99:.1f} ms (target <= "
-        f"{LEADERBOARD_P99_TARGET_MS:.0f} ms); answer p99 with cards drawing "
-        f"x{report.median_ratio:.2f} of alone (median; target <= {CLICK_RATIO_TARGET}); "
+        f"{LEADERBOARD_P99_TARGET_MS:.0f} ms; drawing cpu p99 {board_cpu:.1f} ms); "
+        f"answer p99 with cards drawing x{report.median_ratio:.2f} of alone "
+        f"(median; target <= {CLICK_RATIO_TARGET}); "
         f"target {'met' if met else 'MISSED'}",
         soft_wrap=True,
     )

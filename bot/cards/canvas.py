@@ -108,7 +108,11 @@ class Canvas:
             shown = fonts.clean(value) if limit is None else fonts.fit(value, size, limit, bold)
         if shown:
             self.draw.text(
-                xy, shown, font=fonts.font(size, bold), fill=fill or self.theme.text, anchor=anchor
+                xy,
+                shown,
+                font=fonts.font_for(shown, size, bold),
+                fill=fill or self.theme.text,
+                anchor=anchor,
             )
         self.texts.append(shown)
         return shown

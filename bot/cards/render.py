@@ -5,17 +5,23 @@ keyed by the card itself and its theme. A board's card changes exactly when the 
 rows, period, the viewer's place), so a burst of "show as image" clicks on an unchanged board
 draws it once: the first click draws, the others wait for that drawing or read the cache.
 
-Drawing runs on one worker thread of its own, not on the event loop and not in the loop's
-default pool: on a small machine a queue of cards then takes at most one core from the clicks.
+Drawing runs in one worker process, shared by every renderer of the bot's process: not on the
+event loop, and not in a thread either, since a drawing thread holds the GIL for most of each
+card and the loop then waits up to the switch interval (5 ms) at each hand-over: answers' p99
+tripled with 50 cards drawing in a thread (``quizbot bench cards``). One worker: on a small
+machine a queue of cards takes at most one core from the clicks. A worker that died is replaced
+on the next card.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -95,13 +101,50 @@ def caption(card: Card) -> str:
     return card.title
 
 
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _drawing_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # spawn, not fork: forking a process that runs threads (the store's writer, the
+            # event loop's helpers) can copy a held lock into the child.
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _pool
+
+
+def _drop_pool(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+async def _draw_elsewhere(card: Card, theme: Theme) -> Rendered:
+    loop = asyncio.get_running_loop()
+    for attempt in (1, 2):
+        pool = _drawing_pool()
+        try:
+            return await loop.run_in_executor(pool, draw, card, theme)
+        except BrokenProcessPool:
+            _drop_pool(pool)
+            if attempt == 2:
+                raise
+            log.warning("the card drawing process died; starting another")
+    raise AssertionError("unreachable")
+
+
 class CardRenderer:
     def __init__(self, theme: Theme = DARK, *, cache_size: int = CACHE_SIZE) -> None:
         self.theme = theme
         self._cache_size = cache_size
         self._cache: OrderedDict[tuple[Card, str], Rendered] = OrderedDict()
         self._drawing: dict[tuple[Card, str], asyncio.Future[Rendered]] = {}
-        self._executor: ThreadPoolExecutor | None = None
         self.drawn = 0
         """Cards actually drawn (cache misses)."""
 
@@ -115,12 +158,9 @@ class CardRenderer:
             pending = self._drawing.get(key)
             if pending is not None:
                 return await asyncio.shield(pending)
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quizbot-cards")
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, draw, card, self.theme)
         if not cached:
-            return await future
+            return await _draw_elsewhere(card, self.theme)
+        future = asyncio.ensure_future(_draw_elsewhere(card, self.theme))
         self._drawing[key] = future
         try:
             rendered = await asyncio.shield(future)
@@ -133,6 +173,5 @@ class CardRenderer:
         return rendered
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        """Forget the cache (the drawing process is shared: it ends with the bot's process)."""
+        self._cache.clear()
