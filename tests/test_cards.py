@@ -16,7 +16,7 @@ from bot.cards import progress as progress_drawing
 from bot.cards import reveal as reveal_drawing
 from bot.cards.demo import board_card, progress_card, reveal_card, write_demo
 from bot.cards.progress import shade
-from bot.cards.text import ELLIPSIS, clean, fit, width
+from bot.cards.text import ELLIPSIS, clean, fit, in_cjk_face, width
 from bot.core.cards import GRID_DAYS, BoardCard, CardRow
 from bot.core.models import Difficulty
 from bot.core.periods import Period
@@ -73,7 +73,11 @@ def test_the_leaderboard_card_says_rank_name_points_solved_streak_and_your_place
 def test_odd_names_are_drawn_or_replaced_and_long_ones_cut() -> None:
     assert clean("Dmitri Иванов") == "Dmitri Иванов"
     assert clean("דנה") == "דנה" and clean("سارة") == "سارة"  # right-to-left: kept, laid out
-    assert clean("王小明") == "?"  # no CJK in the shipped font: one "?" for the run
+    # CJK names are drawn in the shipped CJK face, with what else the name holds.
+    assert clean("王小明") == "王小明" and in_cjk_face("王小明")
+    assert clean("김민수 Kim") == "김민수 Kim" and clean("たなか") == "たなか"
+    assert not in_cjk_face("Dmitri Иванов")
+    assert clean("王\U00020000明") == "王?明"  # a rare character outside the subset: "?"
     assert clean("Eve 👩‍💻") == "Eve"  # an emoji the font lacks is dropped, with its joiner
     assert clean("🚀🚀") == "?"  # nothing left to draw: never an empty name
     assert clean("a\u202eb\u200fc\x00") == "abc"  # bidi overrides and controls go

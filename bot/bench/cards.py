@@ -254,7 +254,7 @@ CLICK_RATIO_TARGET = 1.2
 
 async def run_cards(args: argparse.Namespace) -> int:
     logging.getLogger("bot.store").setLevel(logging.WARNING)
-    console = Console(highlight=False, width=120)
+    console = Console(highlight=False, width=160)
     console.print(
         f"bench cards: each card built from the store and drawn (uncached) {args.samples} "
         f"times, on a board of 10 people and of {args.people:,}; then {args.clicks:,} answer "

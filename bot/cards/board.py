@@ -65,10 +65,12 @@ def _row(canvas: Canvas, card: BoardCard, row: CardRow, y: float, *, striped: bo
     elif striped:
         canvas.box((PAD - 12, y + 3, WIDTH - PAD + 12, y + ROW - 3), theme.stripe, radius=10)
     if row.rank <= 3:
+        right = NAME_X - 10  # the medal ends where the other ranks do
         canvas.draw.ellipse(
-            (PAD, middle - 19, PAD + 38, middle + 19), fill=theme.medals[row.rank - 1]
+            (right - 38, middle - 19, right, middle + 19), fill=theme.medals[row.rank - 1]
         )
-        canvas.text((PAD + 19, middle), str(row.rank), 22, bold=True, fill="#1b2130", anchor="mm")
+        canvas.text((right - 19, middle), str(row.rank), 22, bold=True, fill="#1b2130",
+                    anchor="mm")  # fmt: skip
     else:
         # Far down the board the rank gets long: it ends where the name column starts.
         size = 22 if row.rank < 1000 else 17

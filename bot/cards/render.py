@@ -8,9 +8,9 @@ draws it once: the first click draws, the others wait for that drawing or read t
 Drawing runs in one worker process, shared by every renderer of the bot's process: not on the
 event loop, and not in a thread either, since a drawing thread holds the GIL for most of each
 card and the loop then waits up to the switch interval (5 ms) at each hand-over: answers' p99
-tripled with 50 cards drawing in a thread (``quizbot bench cards``). One worker: on a small
-machine a queue of cards takes at most one core from the clicks. A worker that died is replaced
-on the next card.
+tripled with 50 cards drawing in a thread (``quizbot bench cards``). One worker, at a lower CPU
+priority: on a small machine a queue of cards takes at most one core, and only what the clicks
+leave. A worker that died is replaced on the next card.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 CACHE_SIZE = 256
 PALETTE_COLOURS = 255
+DRAWING_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +114,18 @@ def _drawing_pool() -> ProcessPoolExecutor:
             # spawn, not fork: forking a process that runs threads (the store's writer, the
             # event loop's helpers) can copy a held lock into the child.
             _pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_yield_to_the_bot,
             )
         return _pool
+
+
+def _yield_to_the_bot() -> None:
+    """In the drawing process: a lower CPU priority, so that when the machine is busy the bot's
+    own process (answers, the store's writer) runs first and cards wait."""
+    if hasattr(os, "nice"):
+        os.nice(DRAWING_NICENESS)
 
 
 def _drop_pool(broken: ProcessPoolExecutor) -> None:

@@ -1,10 +1,12 @@
-"""Fonts and text for the cards: the shipped font, what it can draw, names cut to fit.
+"""Fonts and text for the cards: the shipped fonts, what they can draw, names cut to fit.
 
-The font is DejaVu Sans, shipped in ``bot/cards/fonts`` with its licence (no system font is
-assumed). It covers Latin, Greek, Cyrillic, Hebrew, Arabic and the emoticons; a character it
-cannot draw (CJK, most emoji) is replaced: a symbol is dropped, a letter becomes "?", and a
-name left with nothing to draw reads "?". Right-to-left text is laid out by Pillow's raqm
-engine (bidi and Arabic shaping) where the Pillow build has it, else reversed by hand.
+The fonts ship in ``bot/cards/fonts`` with their licences (no system font is assumed): DejaVu
+Sans (Latin, Greek, Cyrillic, Hebrew, Arabic, the emoticons) and, for Chinese, Japanese and
+Korean names, a subset of Noto Sans CJK (``scripts/subset_cjk_font.py``: the most used hanzi,
+kanji, kana and Hangul). A name with a character DejaVu lacks is drawn in the CJK font if that
+has it. A character neither can draw is replaced: a symbol (most emoji) is dropped, a letter
+becomes "?", and a name left with nothing to draw reads "?". Right-to-left text is laid out by
+Pillow's raqm engine (bidi and Arabic shaping) where the Pillow build has it, else reversed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 FONTS = Path(__file__).parent / "fonts"
 REGULAR = FONTS / "DejaVuSans.ttf"
 BOLD = FONTS / "DejaVuSans-Bold.ttf"
+CJK = FONTS / "NotoSansCJK-Subset.otf"
 ELLIPSIS = "…"
 UNKNOWN = "?"
 _PROBE_SIZE = 20
@@ -32,12 +35,16 @@ _SIMPLE_BELOW = 0x0590  # Latin, Greek, Cyrillic, Armenian: no bidi, no shaping 
 
 
 @lru_cache(maxsize=128)
-def font(size: int, bold: bool = False, shaped: bool = False) -> ImageFont.FreeTypeFont:
-    """One loaded font per (size, weight, layout), shared by every card (loading costs ~1 ms).
-    ``shaped``: laid out by raqm (bidi, Arabic joining), where Pillow has it; plain text takes
-    the basic layout, which draws it the same at 60% of the cost."""
+def font(
+    size: int, bold: bool = False, shaped: bool = False, cjk: bool = False
+) -> ImageFont.FreeTypeFont:
+    """One loaded font per (size, weight, layout, face), shared by every card (loading costs
+    ~1 ms). ``shaped``: laid out by raqm (bidi, Arabic joining), where Pillow has it; plain text
+    takes the basic layout, which draws it the same at 60% of the cost. ``cjk``: the CJK face
+    (regular weight only)."""
     layout = ImageFont.Layout.RAQM if shaped and _RAQM else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(BOLD if bold else REGULAR), size, layout_engine=layout)
+    path = CJK if cjk else BOLD if bold else REGULAR
+    return ImageFont.truetype(str(path), size, layout_engine=layout)
 
 
 @lru_cache(maxsize=4096)
@@ -45,40 +52,64 @@ def needs_shaping(text: str) -> bool:
     return any(ord(char) >= _SIMPLE_BELOW or unicodedata.combining(char) for char in text)
 
 
+@lru_cache(maxsize=4096)
+def in_cjk_face(text: str) -> bool:
+    """Whether (cleaned) ``text`` is drawn in the CJK face: it has a character DejaVu lacks."""
+    return any(char != " " and not drawable(char) for char in text)
+
+
 def font_for(text: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    if in_cjk_face(text):
+        return font(size, cjk=True)
     return font(size, bold, needs_shaping(text))
 
 
-def _mask(text: str) -> bytes:
+def _mask(text: str, cjk: bool) -> bytes:
     image = Image.new("L", (2 * _PROBE_SIZE, 2 * _PROBE_SIZE))
-    ImageDraw.Draw(image).text((4, 4), text, font=font(_PROBE_SIZE, shaped=True), fill=255)
+    face = font(_PROBE_SIZE, shaped=True, cjk=cjk)
+    ImageDraw.Draw(image).text((4, 4), text, font=face, fill=255)
     return image.tobytes()
 
 
-@lru_cache(maxsize=1)
-def _missing_mask() -> bytes:
-    return _mask(_NOT_A_CHARACTER)
+@lru_cache(maxsize=2)
+def _missing_mask(cjk: bool) -> bytes:
+    return _mask(_NOT_A_CHARACTER, cjk)
 
 
-@lru_cache(maxsize=8192)
-def drawable(char: str) -> bool:
-    """Whether the shipped font has a glyph for ``char`` (it draws something other than the
-    font's "missing" box)."""
+@lru_cache(maxsize=16384)
+def _has_glyph(char: str, cjk: bool) -> bool:
     with _probe_lock:
-        return _mask(char) != _missing_mask()
+        return _mask(char, cjk) != _missing_mask(cjk)
+
+
+def drawable(char: str) -> bool:
+    """Whether DejaVu has a glyph for ``char`` (it draws something other than its "missing"
+    box)."""
+    return _has_glyph(char, False)
+
+
+def cjk_drawable(char: str) -> bool:
+    return _has_glyph(char, True)
 
 
 @lru_cache(maxsize=4096)
 def clean(text: str) -> str:
     """``text`` as the cards draw it: what the font cannot draw replaced (see the module)."""
+    chars = [
+        " " if char.isspace() else char
+        for char in unicodedata.normalize("NFC", text)
+        # Joiners, bidi marks, variation selectors: nothing to draw on their own.
+        if unicodedata.category(char) not in _DROPPED_CATEGORIES
+        and not 0xFE00 <= ord(char) <= 0xFE0F
+    ]
+    # One face per name: the CJK one if DejaVu lacks a character that it has.
+    has = drawable
+    if any(not drawable(char) and cjk_drawable(char) for char in chars if char != " "):
+        has = cjk_drawable
     out: list[str] = []
-    for char in unicodedata.normalize("NFC", text):
+    for char in chars:
         category = unicodedata.category(char)
-        if category in _DROPPED_CATEGORIES or 0xFE00 <= ord(char) <= 0xFE0F:
-            continue  # joiners, bidi marks, variation selectors: nothing to draw on their own
-        if char.isspace():
-            char = " "
-        if char == " " or drawable(char):
+        if char == " " or has(char):
             out.append(char)
         elif category.startswith("S") or category.startswith("M"):
             continue  # an emoji or a mark the font lacks: dropped
