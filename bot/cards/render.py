@@ -19,6 +19,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
@@ -123,7 +124,9 @@ def _drawing_pool() -> ProcessPoolExecutor:
 
 def _yield_to_the_bot() -> None:
     """In the drawing process: a lower CPU priority, so that when the machine is busy the bot's
-    own process (answers, the store's writer) runs first and cards wait."""
+    own process (answers, the store's writer) runs first and cards wait. Ctrl-C reaches the
+    whole process group: the bot stops this process itself, without a traceback from it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(os, "nice"):
         os.nice(DRAWING_NICENESS)
 
