@@ -4,16 +4,18 @@ Discord, bolt with signed requests against the fake Slack (files_upload_v2), the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import re
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 from conftest import platform_banks
 from PIL import Image
 from test_discord import Stack as DiscordStack
-from test_discord import custom_ids, reply
+from test_discord import custom_ids, make_bot, quiz_on, reply
 from test_discord import post as discord_post
 from test_discord import stack_of as discord_stack_of
 from test_slack import SECRET, command, text_of
@@ -27,7 +29,16 @@ from bot.adapters.slack.admin import show_reveal
 from bot.adapters.slack.cards import BOARD, SENT, STATS
 from bot.adapters.slack.context import channel_ref
 from bot.core.quiz import Quiz
-from bot.testing.discord import ADMIN, EPHEMERAL, GENERAL_ID, MEMBER, OWNER
+from bot.testing.discord import (
+    ADMIN,
+    EPHEMERAL,
+    GENERAL_ID,
+    MEMBER,
+    OWNER,
+    FakeDiscord,
+    running_client,
+)
+from bot.testing.discord.world import DEFAULT_EVERYONE, default_guild
 from bot.testing.slack import GENERAL_ID as SLACK_GENERAL
 from bot.testing.slack import MEMBER as SLACK_MEMBER
 from bot.testing.slack import OWNER as SLACK_OWNER
@@ -240,3 +251,24 @@ async def test_console_image_flags_write_pngs_and_print_where(quiz: Quiz, tmp_pa
     for path in paths:
         assert Path(path).parent == tmp_path / "cards"
         assert png_size(await asyncio.to_thread(Path(path).read_bytes))[0] == 800
+
+
+async def test_discord_reveal_without_attach_files_goes_out_without_its_card(
+    tmp_path: Path,
+) -> None:
+    guild = default_guild()
+    everyone = guild.roles[0]
+    no_files = DEFAULT_EVERYONE & ~discord.Permissions(attach_files=True).value
+    guild.roles[0] = dataclasses.replace(everyone, permissions=no_files)
+    db = tmp_path / "quiz.db"
+    async with (
+        FakeDiscord(guilds=[guild]) as fake,
+        quiz_on(db, [CHOICE_BANK]) as quiz,
+        running_client(fake, lambda: make_bot(quiz)) as bot,
+    ):
+        await discord_post(DiscordStack(fake, bot, quiz, db))
+        sent = await fake.slash("quiz-admin", "reveal-now", user=ADMIN, channel_id=GENERAL_ID)
+        await fake.wait_for_followup(sent)
+        public = fake.messages_in(GENERAL_ID, include_ephemeral=False)[-1]
+        assert "Answer:" in public["embeds"][0]["description"]
+        assert not public.get("attachments") and "image" not in public["embeds"][0]
