@@ -139,18 +139,29 @@ def _drop_pool(broken: ProcessPoolExecutor) -> None:
     broken.shutdown(wait=False, cancel_futures=True)
 
 
+_in_threads = False
+"""Set once a drawing process could not be kept running: cards are drawn in a thread then."""
+
+
 async def _draw_elsewhere(card: Card, theme: Theme) -> Rendered:
+    global _in_threads
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):
+        if _in_threads:
+            break
         pool = _drawing_pool()
         try:
             return await loop.run_in_executor(pool, draw, card, theme)
         except BrokenProcessPool:
             _drop_pool(pool)
-            if attempt == 2:
-                raise
-            log.warning("the card drawing process died; starting another")
-    raise AssertionError("unreachable")
+            if attempt == 1:
+                log.warning("the card drawing process died; starting another")
+            else:
+                # E.g. the program was started from standard input, which a new process
+                # cannot re-read: a thread draws slower for the clicks, but draws.
+                log.warning("no card drawing process could be started; drawing in a thread")
+                _in_threads = True
+    return await asyncio.to_thread(draw, card, theme)
 
 
 class CardRenderer:
