@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import pytest
 from conftest import ANN, BOB, CAT, CHANNEL, MakeQuiz, make_bank, make_question, user
@@ -213,3 +216,22 @@ async def test_the_reveal_card_counts_picks_in_the_letters_the_round_showed(
     assert sum(option.share for option in card.options) == pytest.approx(1.0)
     assert (card.participants, card.solved) == (3, 2)
     assert "✓ alpha" in draw(card).texts
+
+
+class _BrokenPool(ThreadPoolExecutor):
+    def submit(self, *args: object, **kwargs: object) -> Any:  # type: ignore[override]
+        raise BrokenProcessPool("the drawing process died")
+
+
+async def test_without_a_drawing_process_cards_are_drawn_in_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.cards import render
+
+    broken = _BrokenPool(max_workers=1)
+    monkeypatch.setattr(render, "_drawing_pool", lambda: broken)
+    monkeypatch.setattr(render, "_in_threads", False)
+    renderer = CardRenderer()
+    rendered = await renderer.render(reveal_card())
+    assert decoded(rendered.png).size == (rendered.width, rendered.height)
+    assert render._in_threads  # and it stops trying to start one
