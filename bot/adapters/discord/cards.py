@@ -11,7 +11,7 @@ import discord
 from bot.adapters.discord.views import quiz_bot, user_ref
 from bot.cards import CardRenderer, caption, filename
 from bot.core.cards import Card
-from bot.core.outcomes import Reveal
+from bot.core.outcomes import QuizError, Reveal
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
@@ -60,6 +60,9 @@ async def reveal_file(
         if card is None:
             return None
         rendered = await renderer.render(card)
+    except QuizError as exc:  # the store is busy: the reveal goes out without its card
+        log.warning("no reveal card for round %d: %s", result.round.id, exc)
+        return None
     except (OSError, ValueError):
         log.exception("could not draw the reveal card of round %d", result.round.id)
         return None

@@ -86,6 +86,8 @@ async def share_reveal(
             result.round.id,
             exc.response.get("error"),
         )
+    except QuizError as exc:  # the store is busy: the reveal went out without its card
+        log.warning("no reveal card for round %d: %s", result.round.id, exc)
     except (OSError, ValueError):
         log.exception("could not draw the reveal card of round %d", result.round.id)
 
