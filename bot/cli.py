@@ -147,6 +147,14 @@ def _parser() -> argparse.ArgumentParser:
     slack_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
     slack_bench.add_argument("--users", type=int, default=500)
     slack_bench.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
+    cards_bench = bench_commands.add_parser(
+        "cards", help="drawing the picture cards, and the answers' p99 while 50 are drawn"
+    )
+    cards_bench.add_argument("--samples", type=_positive, default=100, help="per card and board")
+    cards_bench.add_argument("--people", type=_positive, default=5000, help="on the big board")
+    cards_bench.add_argument("--clicks", type=_positive, default=6000)
+    cards_bench.add_argument("--concurrency", type=_positive, default=100)
+    cards_bench.add_argument("--rounds", type=_positive, default=3, help="interleaved (median)")
     fanout_bench = bench_commands.add_parser(
         "fanout", help="one scheduler tick posting to many Discord channels at 50 requests/s"
     )
@@ -154,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     fanout_bench.add_argument(
         "--schedules", type=_positive, default=10_000, help="schedules loaded for the peak RSS"
     )
+    cards = commands.add_parser("cards", help="the picture cards")
+    cards_commands = cards.add_subparsers(dest="cards_command", required=True, metavar="ACTION")
+    demo = cards_commands.add_parser(
+        "demo", help="write sample cards (each card, dark and light) as PNG files into DIR"
+    )
+    demo.add_argument("dir", type=Path)
     return parser
 
 
@@ -199,6 +213,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.bench.platform_report import run_discord, run_slack
         from bot.bench.report import run_clicks, run_fanout
 
+        if args.bench_command == "cards":
+            from bot.bench.cards import run_cards
+
+            return await run_cards(args)
         if args.bench_command == "fanout":
             return await run_fanout(args)
         if args.bench_command == "discord":
@@ -206,6 +224,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.bench_command == "slack":
             return await run_slack(args)
         return await run_clicks(args)
+    if args.command == "cards":
+        from bot.cards.demo import write_demo
+
+        for path in await asyncio.to_thread(write_demo, args.dir):
+            print(path)
+        return 0
     if args.command == "run":
         platforms = settings.platforms()
         if platforms:

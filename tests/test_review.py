@@ -9,13 +9,13 @@ import fsrs
 import pytest
 from conftest import ANN, BOB, CHANNEL, T0, MakeQuiz, make_bank, wrong_letters
 
-from bot.core.cards import CardState
 from bot.core.clock import FakeClock
 from bot.core.models import QuestionKey
 from bot.core.outcomes import Correct, Exhausted, Wrong
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.review import SCHEDULER, NothingDue, ReviewQuestion, next_card
+from bot.core.review_cards import CardState
 from bot.store.sqlite import SqliteStore
 
 

@@ -95,7 +95,11 @@ async def test_slack_post_once_even_when_asked_twice_then_reveal(tmp_path: Path)
             assert update.args["ts"] == first
             await poster.reveal(reveal)  # a retry after a crash: the reveal is in the thread
             thread = [m for m in fake.messages_in(SLACK_GENERAL) if m.get("thread_ts") == first]
-            assert [m["text"] for m in thread] == ["The answer"]
+            # The reveal and its card, once each.
+            assert [m["text"] for m in thread] == [
+                "The answer",
+                f"Reveal · {reveal.question.difficulty} · choice",
+            ]
             assert thread[0]["metadata"]["event_payload"] == {"round": posted.round.id}
             # A channel that is gone: the scheduler is told it is for good, on post and on reveal.
             gone = ChannelRef("slack", TEAM_ID, "C0GONE")

@@ -256,8 +256,10 @@ async def test_a_question_someone_deleted_is_still_revealed_in_the_channel(stack
     async with stack.quiz.rounds.announcing(reveal) as mine:
         assert mine
         await show_reveal(stack.app.client, stack.app.deps, reveal)  # type: ignore[attr-defined]
-    (shown,) = stack.fake.messages_in(GENERAL_ID)
+    # The reveal, then its card (shared into the channel too, as the reveal is).
+    shown, card = stack.fake.messages_in(GENERAL_ID)
     assert "thread_ts" not in shown and "1 participant · 100% solved" in text_of(shown)
+    assert [file["name"] for file in card["files"]] == ["quizbot-reveal.png"]
     assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from bot.core.cards import Reminder, ReviewSummary
 from bot.core.review import NothingDue, ReviewQuestion
+from bot.core.review_cards import Reminder, ReviewSummary
 
 REMIND_USAGE = "Usage: /quiz remind on [HH:MM] [zone] | /quiz remind off"
 

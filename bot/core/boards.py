@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from bot.core.cards import day_end
 from bot.core.context import QuizContext
 from bot.core.models import Difficulty
 from bot.core.outcomes import Board, BoardRow, DifficultyStats, TeamRow, UserStats
 from bot.core.periods import Period, period_key
 from bot.core.ports import BoardEntry
+from bot.core.review_cards import day_end
 from bot.core.rounds import ChannelRef, UserRef
 from bot.core.scoring import streaks
 

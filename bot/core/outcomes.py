@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.cards import ReviewSummary
 from bot.core.models import Difficulty, Question, Solution
+from bot.core.review_cards import ReviewSummary
 from bot.core.rounds import Round
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, Protocol
 
-from bot.core.cards import Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.models import Difficulty, Question, QuestionKey
+from bot.core.review_cards import Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.core.schedule import ScheduleStore
 
@@ -112,6 +112,53 @@ class Team:
     members: tuple[str, ...] = ()
 
 
+# --- what the store gives the cards ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RankedEntry:
+    user_id: int
+    name: str
+    points: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPosition:
+    """Where one person stands on a board: competition rank (equal points share one)."""
+
+    rank: int
+    name: str
+    points: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayActivity:
+    at: datetime
+    points: int
+
+
+class CardStore(Protocol):
+    """The store's reads for the picture cards (``bot.core.cards``)."""
+
+    async def board_top(self, scope: str, period: int, limit: int) -> list[RankedEntry]: ...
+    async def board_position(
+        self, scope: str, period: int, user_id: int
+    ) -> BoardPosition | None: ...
+    async def board_size(self, scope: str, period: int) -> int: ...
+    async def streaks_of(
+        self, user_ids: Sequence[int], scope: str
+    ) -> dict[int, tuple[ChannelStreak, ...]]:
+        """Each person's daily-round streak data in the channels under ``scope``."""
+        ...
+
+    async def activity_since(self, user_id: int, since: datetime) -> list[DayActivity]: ...
+    async def round_picks(self, round_id: int) -> list[tuple[str, int]]:
+        """(answer as stored, how many attempts gave it) over every attempt of the round."""
+        ...
+
+
 Judge = Callable[[AttemptState], Decision]
 
 CardUpdate = Callable[[ReviewCard | None], ReviewCard]
@@ -206,7 +253,7 @@ class ReviewStore(Protocol):
     async def settle_reminder(self, user_id: int, local_date: str, status: str) -> None: ...
 
 
-class Store(ScheduleStore, InstallationStore, ReviewStore, Protocol):
+class Store(ScheduleStore, InstallationStore, ReviewStore, CardStore, Protocol):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...

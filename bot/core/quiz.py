@@ -6,6 +6,7 @@ import random
 from datetime import UTC, tzinfo
 
 from bot.core.boards import Boards
+from bot.core.cards import Cards
 from bot.core.clock import Clock
 from bot.core.context import QuizContext
 from bot.core.engine import QuizEngine
@@ -33,6 +34,7 @@ class Quiz:
         self.boards = Boards(self.context)
         self.review = ReviewService(self.context, self.rounds)
         self.teams = Teams(self.context)
+        self.cards = Cards(self.context)
         self.schedules = ScheduleService(store, clock, lambda: {bank.id for bank in library.banks})
 
     @property

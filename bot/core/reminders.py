@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from bot.core.cards import Reminder, day_end
 from bot.core.context import QuizContext
 from bot.core.outcomes import QuizError
+from bot.core.review_cards import Reminder, day_end
 from bot.core.rounds import UserRef
 from bot.core.schedule import parse_time, parse_timezone
 

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import fsrs
 
-from bot.core.cards import CardState, ReviewCard, ReviewSummary, day_end
 from bot.core.context import QuizContext
 from bot.core.engine import QuizEngine
 from bot.core.models import Question, QuestionKey
 from bot.core.outcomes import QuizError, Unavailable
 from bot.core.ports import NewRound
 from bot.core.reminders import Reminders
+from bot.core.review_cards import CardState, ReviewCard, ReviewSummary, day_end
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 
 log = logging.getLogger(__name__)

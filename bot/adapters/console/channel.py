@@ -18,9 +18,11 @@ from rich.text import Text
 
 from bot.adapters.args import SCHEDULE_USAGE, bank_and_difficulty, schedule_from
 from bot.adapters.console import render
+from bot.adapters.console.cards import default_folder, take_flag, write_card
 from bot.adapters.console.lines import lines_of
 from bot.adapters.review_text import nothing_due_text, reminder_text, review_heading
 from bot.adapters.text import refusal_text, schedule_text
+from bot.cards import CardRenderer, caption
 from bot.core.models import QuestionKey
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.periods import Period
@@ -47,8 +49,8 @@ Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz reveal                   close the open question and reveal the answer
   /quiz schedule set HH:MM [ZONE] [DAYS] [difficulty=..] [reveal=..] [banks=..]
   /quiz schedule show|pause|resume|remove   the channel's daily question
-  /quiz leaderboard [week|month|all] [teams]
-  /quiz stats [NAME]             points, accuracy, streaks
+  /quiz leaderboard [week|month|all] [teams] [--image]   --image: as a PNG file
+  /quiz stats [NAME] [--image]   points, accuracy, streaks (--image: 12 weeks as a PNG)
   /quiz practice [BANK] [easy|medium|hard]   a private practice question
   /quiz test BANK                "test this pattern": 10 questions, one attempt each
   /quiz stop                     stop your practice question or test
@@ -97,6 +99,9 @@ class ConsoleChannel:
         self.user = self._user(user or login_name())
         self.banks = banks or None
         self._confirm_post: list[str] | None = None
+        self.cards = CardRenderer()
+        self.cards_folder = default_folder()
+        """Where ``--image`` writes its PNG files."""
         """The arguments of a /quiz post waiting for a yes: it would reveal the open question."""
         self._commands: dict[str, Handler] = {
             "post": self._post,
@@ -300,15 +305,25 @@ class ConsoleChannel:
             raise QuizError(f"{SCHEDULE_USAGE}; or /quiz schedule show|pause|resume|remove")
 
     async def _leaderboard(self, args: list[str]) -> None:
+        args, image = take_flag(args)
         words = [arg.lower() for arg in args]
         teams = "teams" in words
         rest = [word for word in words if word != "teams"]
         if len(rest) > 1:
-            raise QuizError("Usage: /quiz leaderboard [week|month|all] [teams]")
+            raise QuizError("Usage: /quiz leaderboard [week|month|all] [teams] [--image]")
         try:
             period = Period.parse(rest[0] if rest else None)
         except ValueError as exc:
             raise QuizError(str(exc)) from None
+        if image:
+            cards = self.quiz.cards
+            if teams:
+                card = await cards.team_board(PLATFORM, WORKSPACE, self.user, period)
+            else:
+                card = await cards.channel_board(self.channel, self.user, period)
+            path = await write_card(self.cards, card, self.cards_folder)
+            self.say(f"{caption(card)}: {path}")
+            return
         if teams:
             result = await self.quiz.boards.teams(PLATFORM, WORKSPACE, period)
         else:
@@ -316,11 +331,17 @@ class ConsoleChannel:
         self.say(render.board(result, period))
 
     async def _stats(self, args: list[str]) -> None:
+        args, image = take_flag(args)
         # Looking someone up must not rename them: an empty name leaves the stored one.
         who = UserRef(PLATFORM, WORKSPACE, " ".join(args).casefold()) if args else self.user
         found = await self.quiz.boards.stats(who)
         if args and not (found.attempted or found.practice_attempted or found.team):
             self.say(f"Nobody called '{' '.join(args)}' has played here yet.")
+            return
+        if image:
+            card = await self.quiz.cards.progress(who)
+            path = await write_card(self.cards, card, self.cards_folder)
+            self.say(f"{caption(card)}: {path}")
             return
         self.say(render.stats(found))
 

@@ -13,8 +13,10 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import render
+from bot.adapters.discord.cards import reveal_file
 from bot.adapters.discord.views import AnswerButton, FillButton, round_view
 from bot.adapters.text import refusal_text, refused_text
+from bot.cards import CardRenderer
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, read_message_history=True
 )
+PERMISSIONS.attach_files = True  # the reveal's card
 SCOPES = ("bot", "applications.commands")
 HTTP_CONNECTIONS = int(os.environ.get("QUIZBOT_DISCORD_CONNECTIONS", "32"))
 NONCE_LENGTH = 25  # Discord's limit for a message nonce
@@ -71,6 +74,7 @@ class QuizBot(discord.Client):
         self.guild_ids = list(guild_ids)
         self.admins = admins or AdminPolicy()
         self.tree = app_commands.CommandTree(self)
+        self.cards = CardRenderer()
 
     async def close(self) -> None:
         """Let the clicks and commands already received finish (answered, and their attempts
@@ -87,6 +91,7 @@ class QuizBot(discord.Client):
             if in_flight:
                 log.info("stopping: finishing %d click(s) and command(s) first", len(in_flight))
                 await asyncio.wait(in_flight, timeout=FINISH_IN_FLIGHT_S)
+        self.cards.close()
         await super().close()
 
     async def reset_http(self) -> None:
@@ -182,7 +187,12 @@ class QuizBot(discord.Client):
                 await message.edit(view=round_view(result.round, question, disabled=True))
             except discord.HTTPException:
                 log.warning("could not disable the buttons of round %d", result.round.id)
+        embed = render.reveal_embed(result)
+        card = await reveal_file(self.quiz, self.cards, channel, result)
         # Once: a retry after a crash (the reveal went out, its record did not) gets the first.
-        await channel.send(
-            embed=render.reveal_embed(result), nonce=discord_nonce(f"reveal:{result.round.id}")
-        )
+        nonce = discord_nonce(f"reveal:{result.round.id}")
+        if card is None:
+            await channel.send(embed=embed, nonce=nonce)
+        else:
+            embed.set_image(url=f"attachment://{card.filename}")
+            await channel.send(embed=embed, nonce=nonce, file=card)

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.bot import channel_ref
+from bot.adapters.discord.cards import board_image, stats_image
 from bot.adapters.discord.views import quiz_bot, round_view, user_ref
 from bot.adapters.review_text import reminder_text, review_heading
 from bot.adapters.text import posted_over
@@ -137,15 +138,20 @@ class QuizGroup(app_commands.Group):
 
     @app_commands.command(description="Who leads this week, this month or all time")
     @app_commands.describe(scope="This channel or the whole server", teams="Show teams instead")
+    @app_commands.describe(image="As a picture")
     async def leaderboard(
         self,
         interaction: discord.Interaction,
         period: PeriodName = "week",
         scope: Literal["channel", "server"] = "channel",
         teams: bool = False,
+        image: bool = False,
     ) -> None:
         boards = quiz_bot(interaction).quiz.boards
         chosen = Period(period)
+        if image:
+            await board_image(interaction, chosen, scope, teams)
+            return
         guild = str(interaction.guild_id)
         if teams:
             board = await boards.teams("discord", guild, chosen)
@@ -159,10 +165,17 @@ class QuizGroup(app_commands.Group):
         )
 
     @app_commands.command(description="Points, accuracy and streaks")
+    @app_commands.describe(image="As a picture: 12 weeks of play, accuracy, streaks")
     async def stats(
-        self, interaction: discord.Interaction, user: discord.Member | None = None
+        self,
+        interaction: discord.Interaction,
+        user: discord.Member | None = None,
+        image: bool = False,
     ) -> None:
         who = member_ref(interaction, user) if user else user_ref(interaction)
+        if image:
+            await stats_image(interaction, who)
+            return
         result = await quiz_bot(interaction).quiz.boards.stats(who)
         await interaction.response.send_message(embed=render.stats_embed(result), ephemeral=True)
 

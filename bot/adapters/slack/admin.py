@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
+from bot.adapters.slack.cards import share_reveal
 from bot.adapters.slack.context import SlackDeps, channel_ref, team_of
 from bot.adapters.text import POST_NOW_WARNING, posted_over, refusal_text, refused_text
 from bot.core.outcomes import Posted, QuizError, Reveal
@@ -218,6 +219,7 @@ async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -
         blocks=blocks.reveal_blocks(result),
         metadata={"event_type": REVEAL_EVENT, "event_payload": {"round": result.round.id}},
     )
+    await share_reveal(client, deps, result, thread_ts)
 
 
 async def _close_message(

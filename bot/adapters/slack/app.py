@@ -14,7 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import actions, admin, commands, events, oauth, review
+from bot.adapters.slack import actions, admin, cards, commands, events, oauth, review
 from bot.adapters.slack.context import SlackDeps
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
@@ -94,5 +94,6 @@ def build_app(
     events.register(app, deps)
     oauth.register(app)
     review.register(app, deps)
+    cards.register(app, deps)
     app.deps = deps  # type: ignore[attr-defined]
     return app

@@ -12,6 +12,7 @@ from bot.adapters.args import bank_and_difficulty
 from bot.adapters.review_text import reminder_text
 from bot.adapters.slack import blocks, review
 from bot.adapters.slack.admin import admin_modal
+from bot.adapters.slack.cards import board_button, stats_button
 from bot.adapters.slack.context import SlackDeps, channel_ref, user_ref
 from bot.adapters.text import refusal_text
 from bot.core.outcomes import QuizError
@@ -92,7 +93,7 @@ async def _dispatch(
             if mention is None:
                 raise QuizError("Usage: /quiz stats [@someone]")
             who = user_ref(user.workspace, mention.group(1))
-        return blocks.stats_blocks(await quiz.boards.stats(who))
+        return [*blocks.stats_blocks(await quiz.boards.stats(who)), stats_button(who.user)]
     if head == "team":
         return await _team(deps, args, user)
     if head == "admin":
@@ -127,7 +128,8 @@ async def _leaderboard(
         board = await boards.workspace("slack", user.workspace, period)
     else:
         board = await boards.channel(channel, period)
-    return blocks.board_blocks(board, period)
+    kind = "teams" if teams else "workspace" if everyone else "channel"
+    return [*blocks.board_blocks(board, period), board_button(period, kind, channel.channel)]
 
 
 async def _team(deps: SlackDeps, args: list[str], user: Any) -> list[blocks.Block]:

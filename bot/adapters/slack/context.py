@@ -11,6 +11,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.cards import CardRenderer
 from bot.core.permissions import AdminFacts, AdminPolicy
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
@@ -54,6 +55,7 @@ class SlackDeps:
     admins: AdminPolicy
     _seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
     responses: ResponseUrlClient = field(default_factory=ResponseUrlClient)
+    cards: CardRenderer = field(default_factory=CardRenderer)
 
     async def reply(self, response_url: str, **message: Any) -> None:
         """A private answer to the person who clicked or typed (see ``ResponseUrlClient``)."""
@@ -61,6 +63,7 @@ class SlackDeps:
 
     async def close(self) -> None:
         await self.responses.close()
+        self.cards.close()
 
     def title(self, bank_id: str) -> str:
         return self.quiz.library.title(bank_id)

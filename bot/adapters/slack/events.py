@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks, review
+from bot.adapters.slack.cards import board_button, stats_button
 from bot.adapters.slack.context import SlackDeps, user_ref
 from bot.core.periods import Period
 
@@ -33,13 +34,17 @@ async def home_view(deps: SlackDeps, team: str, user_id: str) -> dict[str, Any]:
         board = await quiz.boards.channel(schedule.channel, Period.WEEK)
         channel_boards.append(blocks.section(f"<#{schedule.channel.channel}>"))
         channel_boards += blocks.board_blocks(board, Period.WEEK)
+        channel_boards.append(board_button(Period.WEEK, "channel", schedule.channel.channel))
     body = [
         {"type": "header", "text": blocks._plain("quizbot")},
         *blocks.stats_blocks(stats),
         *review.home_blocks(stats.review or await quiz.review.summary(user_ref(team, user_id))),
+        stats_button(user_id),
         {"type": "divider"},
         *blocks.board_blocks(week, Period.WEEK),
+        board_button(Period.WEEK, "workspace"),
         *blocks.board_blocks(every, Period.ALL),
+        board_button(Period.ALL, "workspace"),
         *channel_boards,
         {"type": "divider"},
         blocks.section("*Next questions*\n" + ("\n".join(upcoming) or "Nothing scheduled.")),

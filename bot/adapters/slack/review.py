@@ -14,10 +14,10 @@ from bot.adapters.review_text import nothing_due_text, reminder_message, review_
 from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, channel_ref, team_of, user_ref
 from bot.adapters.text import refusal_text
-from bot.core.cards import ReviewSummary
 from bot.core.outcomes import QuizError
 from bot.core.reminders import DirectRefused
 from bot.core.review import NothingDue, ReviewQuestion
+from bot.core.review_cards import ReviewSummary
 from bot.core.rounds import ChannelRef, UserRef
 
 log = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Sequence
 from datetime import datetime, time
 from typing import Any, NamedTuple
 
-from bot.core.cards import CardState, Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.models import QuestionKey
 from bot.core.ports import CardUpdate
+from bot.core.review_cards import CardState, Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.rounds import UserRef
 from bot.store.sqlite.base import StoreBase
 

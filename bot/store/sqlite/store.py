@@ -28,6 +28,7 @@ from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind
 from bot.store.errors import StoreError, describe
 from bot.store.sqlite import checks, clicks, migrations, writes
 from bot.store.sqlite.base import StoreBase
+from bot.store.sqlite.cards import CardQueries
 from bot.store.sqlite.history import HistoryQueries
 from bot.store.sqlite.installs import InstallationQueries
 from bot.store.sqlite.lease import SqliteLease
@@ -84,6 +85,7 @@ class SqliteStore(
     SchedulerQueries,
     InstallationQueries,
     ReviewQueries,
+    CardQueries,
     StoreBase,
 ):
     def __init__(
