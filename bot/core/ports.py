@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.analytics import AnalyticsStore
 from bot.core.models import Difficulty, Question, QuestionKey
+from bot.core.reports import ReportStore
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.core.schedule import ScheduleStore
 
@@ -114,7 +116,7 @@ class Team:
 Judge = Callable[[AttemptState], Decision]
 
 
-class Store(ScheduleStore, Protocol):
+class Store(ScheduleStore, ReportStore, AnalyticsStore, Protocol):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, tzinfo
 
+from bot.core.analytics import Analytics
 from bot.core.boards import Boards
 from bot.core.clock import Clock
 from bot.core.context import QuizContext
@@ -12,6 +13,7 @@ from bot.core.engine import QuizEngine
 from bot.core.library import BankLibrary
 from bot.core.ports import Store
 from bot.core.practice import PracticeService
+from bot.core.reports import Reports
 from bot.core.schedule import ScheduleService
 from bot.core.teams import Teams
 
@@ -31,6 +33,8 @@ class Quiz:
         self.practice = PracticeService(self.context, self.rounds)
         self.boards = Boards(self.context)
         self.teams = Teams(self.context)
+        self.reports = Reports(self.context, store)
+        self.analytics = Analytics(store)
         self.schedules = ScheduleService(store, clock, lambda: {bank.id for bank in library.banks})
 
     @property

@@ -27,8 +27,10 @@ from bot.core.ports import (
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.store.errors import StoreError, describe
 from bot.store.sqlite import checks, clicks, migrations, writes
+from bot.store.sqlite.analytics import AnalyticsQueries
 from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.history import HistoryQueries
+from bot.store.sqlite.reports import ReportQueries
 from bot.store.sqlite.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.sqlite.teams import TeamQueries
 from bot.store.sqlite.writer import Writer, connect
@@ -74,7 +76,15 @@ def _round(row: Sequence[Any]) -> Round:
     )
 
 
-class SqliteStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries, StoreBase):
+class SqliteStore(
+    ReportQueries,
+    AnalyticsQueries,
+    HistoryQueries,
+    TeamQueries,
+    ScheduleQueries,
+    SchedulerQueries,
+    StoreBase,
+):
     def __init__(
         self, path: Path, *, busy_timeout_ms: int = 5000, backup_dir: Path | None = None
     ) -> None:

@@ -1,0 +1,2 @@
+-- placeholder: the review branch's migration replaces this file
+SELECT 1;
