@@ -14,6 +14,8 @@ from bot.bankreport import run_audit, run_check
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.audit import DEFAULT_SEEDS, MARGIN
 from bot.core.bankcheck import MAX_BIAS
+from bot.reportcli import COMMANDS as REPORT_COMMANDS
+from bot.reportcli import add_parsers as add_report_parsers
 from bot.running import (
     configure_logging,
     hold_standard_fds,
@@ -153,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     fanout_bench.add_argument(
         "--schedules", type=_positive, default=10_000, help="schedules loaded for the peak RSS"
     )
+    add_report_parsers(commands)
     return parser
 
 
@@ -192,6 +195,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_check(paths, strict=args.strict, setting=setting)
     if args.command == "db":
         return await _db(args, settings)
+    if args.command in REPORT_COMMANDS:
+        from bot.reportcli import dispatch
+
+        return await dispatch(args, settings)
     if args.command == "health":
         return await _health(args.url or settings.health_url)
     if args.command == "bench":
