@@ -18,6 +18,7 @@ from rich.text import Text
 
 from bot.adapters.args import SCHEDULE_USAGE, bank_and_difficulty, schedule_from
 from bot.adapters.console import render
+from bot.adapters.console import reports as console_reports
 from bot.adapters.console.lines import lines_of
 from bot.adapters.text import refusal_text, schedule_text
 from bot.core.models import QuestionKey
@@ -52,8 +53,11 @@ Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz stop                     stop your practice question or test
   /quiz banks [BANK]             the loaded banks, or one bank's question ids
   /quiz team create|join|rename|delete|list|leave [NAME] [NEW NAME]
+{report}
   /as NAME                       switch to another person
-  /help                          this text          /quit   leave"""
+  /help                          this text          /quit   leave""".format(
+    report=console_reports.HELP_LINE
+)
 
 Handler = Callable[[list[str]], Coroutine[Any, Any, None]]
 
@@ -106,6 +110,7 @@ class ConsoleChannel:
             "banks": self._banks,
             "team": self._team,
             "help": self._help,
+            "report": self._report,
         }
 
     @staticmethod
@@ -211,6 +216,9 @@ class ConsoleChannel:
 
     async def _help(self, args: list[str]) -> None:
         self.say(Text(HELP))
+
+    async def _report(self, args: list[str]) -> None:
+        self.say(await console_reports.report(self.quiz, self.user, args))
 
     async def _post(self, args: list[str]) -> None:
         force = "--force" in args
