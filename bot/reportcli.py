@@ -22,9 +22,9 @@ from bot.core.analytics import (
     percent,
     period_filter,
     question_table,
-    wrong_picks_text,
     write_attempts_csv,
     write_stats_csv,
+    wrong_picks_text,
 )
 from bot.core.outcomes import QuizError
 from bot.core.reports import report_line

@@ -22,9 +22,7 @@ async def played(db: Path) -> None:
     """demo/q1 (easy): Ann first try, Bob second (B, A), Cat never (B, C, D); Bob reports it
     with a text holding a comma and quotes."""
     store = await SqliteStore.open(db)
-    bank = make_bank(
-        "demo", [make_question("q1"), make_question("q2", difficulty=Difficulty.HARD)]
-    )
+    bank = make_bank("demo", [make_question("q1"), make_question("q2", difficulty=Difficulty.HARD)])
     quiz = Quiz(store, BankLibrary([bank]), FakeClock(T0), rng=random.Random(1))
     try:
         await quiz.start()

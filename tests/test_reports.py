@@ -9,9 +9,9 @@ from bot.core.quiz import Quiz
 from bot.core.reports import (
     MAX_REPORT_TEXT,
     AlreadyReported,
+    Reported,
     ReportError,
     ReportKind,
-    Reported,
     report_line,
 )
 from bot.core.rounds import UserRef

@@ -39,7 +39,7 @@ ANSWER_USAGE = (
     "/help for commands."
 )
 
-HELP = """\
+HELP = f"""\
 Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz post [BANK/QUESTION] [--force]   post a question in this channel now (a given one, or
                                  the next); --force: reveal an open one without asking
@@ -53,11 +53,9 @@ Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz stop                     stop your practice question or test
   /quiz banks [BANK]             the loaded banks, or one bank's question ids
   /quiz team create|join|rename|delete|list|leave [NAME] [NEW NAME]
-{report}
+{console_reports.HELP_LINE}
   /as NAME                       switch to another person
-  /help                          this text          /quit   leave""".format(
-    report=console_reports.HELP_LINE
-)
+  /help                          this text          /quit   leave"""
 
 Handler = Callable[[list[str]], Coroutine[Any, Any, None]]
 

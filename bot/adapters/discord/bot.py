@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import render
+from bot.adapters.discord.reports import report_view
 from bot.adapters.discord.views import AnswerButton, FillButton, round_view
 from bot.adapters.text import refusal_text, refused_text
 from bot.core.outcomes import Posted, QuizError, Reveal
@@ -97,10 +98,12 @@ class QuizBot(discord.Client):
 
     async def setup_hook(self) -> None:
         from bot.adapters.discord.commands import AdminGroup, QuizGroup
+        from bot.adapters.discord.reports import register as register_reports
 
         self.add_dynamic_items(AnswerButton, FillButton)
         self.tree.add_command(QuizGroup())
         self.tree.add_command(AdminGroup())
+        register_reports(self.tree, self)
         self.tree.error(self._on_command_error)
         if self.guild_ids:
             # Guild commands appear at once: for development.
@@ -184,5 +187,7 @@ class QuizBot(discord.Client):
                 log.warning("could not disable the buttons of round %d", result.round.id)
         # Once: a retry after a crash (the reveal went out, its record did not) gets the first.
         await channel.send(
-            embed=render.reveal_embed(result), nonce=discord_nonce(f"reveal:{result.round.id}")
+            embed=render.reveal_embed(result),
+            nonce=discord_nonce(f"reveal:{result.round.id}"),
+            view=report_view(result.round.id),
         )
