@@ -32,6 +32,7 @@ from bot.store.errors import StoreError
 from bot.store.sqlite import SqliteStore
 
 COMMANDS = ("reports", "stats", "export")
+WIDE = 160
 
 
 def add_parsers(commands: Any) -> None:
@@ -137,7 +138,10 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
     if not table:
         print("No questions match.")
         return 0
-    Console(highlight=False).print(stats_table(table))
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = max(console.width, WIDE)  # a pipe or a file: keep each row on one line
+    console.print(stats_table(table))
     return 0
 
 
@@ -156,7 +160,7 @@ def stats_table(stats: list[QuestionStats]) -> Table:
         ("reports", "right"),
         ("flag", "left"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=name == "question")  # type: ignore[arg-type]
     for stat in stats:
         c = stat.counts
         table.add_row(
