@@ -14,6 +14,8 @@ from bot.bankreport import run_audit, run_check
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.audit import DEFAULT_SEEDS, MARGIN
 from bot.core.bankcheck import MAX_BIAS
+from bot.reportcli import COMMANDS as REPORT_COMMANDS
+from bot.reportcli import add_parsers as add_report_parsers
 from bot.running import (
     configure_logging,
     hold_standard_fds,
@@ -168,6 +170,7 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="write sample cards (each card, dark and light) as PNG files into DIR"
     )
     demo.add_argument("dir", type=Path)
+    add_report_parsers(commands)
     return parser
 
 
@@ -207,6 +210,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_check(paths, strict=args.strict, setting=setting)
     if args.command == "db":
         return await _db(args, settings)
+    if args.command in REPORT_COMMANDS:
+        from bot.reportcli import dispatch
+
+        return await dispatch(args, settings)
     if args.command == "health":
         return await _health(args.url or settings.health_url)
     if args.command == "bench":

@@ -153,7 +153,8 @@ async def test_commands_sync_with_descriptions_and_options(stack: Stack) -> None
     assert practice["bank"]["autocomplete"] is True
     assert [c["value"] for c in practice["difficulty"]["choices"]] == ["easy", "medium", "hard"]
     admin = {option["name"]: option for option in synced["quiz-admin"]["options"]}
-    assert set(admin) == {"post-now", "reveal-now", "schedule", "banks", "team"}
+    reports = {"reports", "export"}
+    assert set(admin) == {"post-now", "reveal-now", "schedule", "banks", "team"} | reports
     assert "an open one is closed and revealed first" in admin["post-now"]["description"]
     assert {o["name"] for o in admin["schedule"]["options"]} == {
         "set", "show", "pause", "resume", "remove",

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, Protocol
 
+from bot.core.analytics import AnalyticsStore
 from bot.core.models import Difficulty, Question, QuestionKey
+from bot.core.reports import ReportStore
 from bot.core.review_cards import Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.core.schedule import ScheduleStore
@@ -253,7 +255,15 @@ class ReviewStore(Protocol):
     async def settle_reminder(self, user_id: int, local_date: str, status: str) -> None: ...
 
 
-class Store(ScheduleStore, InstallationStore, ReviewStore, CardStore, Protocol):
+class Store(
+    ScheduleStore,
+    InstallationStore,
+    ReviewStore,
+    CardStore,
+    ReportStore,
+    AnalyticsStore,
+    Protocol,
+):
     # questions and users
     async def sync_questions(self, questions: Sequence[Question], at: datetime) -> None: ...
     async def user_id(self, user: UserRef) -> int: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, tzinfo
 
+from bot.core.analytics import Analytics
 from bot.core.boards import Boards
 from bot.core.cards import Cards
 from bot.core.clock import Clock
@@ -13,6 +14,7 @@ from bot.core.engine import QuizEngine
 from bot.core.library import BankLibrary
 from bot.core.ports import Store
 from bot.core.practice import PracticeService
+from bot.core.reports import Reports
 from bot.core.review import ReviewService
 from bot.core.schedule import ScheduleService
 from bot.core.teams import Teams
@@ -35,6 +37,8 @@ class Quiz:
         self.review = ReviewService(self.context, self.rounds)
         self.teams = Teams(self.context)
         self.cards = Cards(self.context)
+        self.reports = Reports(self.context, store)
+        self.analytics = Analytics(store)
         self.schedules = ScheduleService(store, clock, lambda: {bank.id for bank in library.banks})
 
     @property

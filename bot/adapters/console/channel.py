@@ -18,6 +18,7 @@ from rich.text import Text
 
 from bot.adapters.args import SCHEDULE_USAGE, bank_and_difficulty, schedule_from
 from bot.adapters.console import render
+from bot.adapters.console import reports as console_reports
 from bot.adapters.console.cards import default_folder, take_flag, write_card
 from bot.adapters.console.lines import lines_of
 from bot.adapters.review_text import nothing_due_text, reminder_text, review_heading
@@ -42,7 +43,7 @@ ANSWER_USAGE = (
     "/help for commands."
 )
 
-HELP = """\
+HELP = f"""\
 Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz post [BANK/QUESTION] [--force]   post a question in this channel now (a given one, or
                                  the next); --force: reveal an open one without asking
@@ -58,6 +59,7 @@ Commands (answers are just letters: `B`, or one per blank: `A C`):
   /quiz remind on [HH:MM] [ZONE]|off   a reminder on days with reviews due (shown here)
   /quiz banks [BANK]             the loaded banks, or one bank's question ids
   /quiz team create|join|rename|delete|list|leave [NAME] [NEW NAME]
+{console_reports.HELP_LINE}
   /as NAME                       switch to another person
   /help                          this text          /quit   leave"""
 
@@ -117,6 +119,7 @@ class ConsoleChannel:
             "banks": self._banks,
             "team": self._team,
             "help": self._help,
+            "report": self._report,
         }
 
     @staticmethod
@@ -222,6 +225,9 @@ class ConsoleChannel:
 
     async def _help(self, args: list[str]) -> None:
         self.say(Text(HELP))
+
+    async def _report(self, args: list[str]) -> None:
+        self.say(await console_reports.report(self.quiz, self.user, args))
 
     async def _post(self, args: list[str]) -> None:
         force = "--force" in args

@@ -14,6 +14,7 @@ from discord import app_commands
 
 from bot.adapters.discord import render
 from bot.adapters.discord.cards import reveal_file
+from bot.adapters.discord.reports import report_view
 from bot.adapters.discord.views import AnswerButton, FillButton, round_view
 from bot.adapters.text import refusal_text, refused_text
 from bot.cards import CardRenderer
@@ -102,10 +103,12 @@ class QuizBot(discord.Client):
 
     async def setup_hook(self) -> None:
         from bot.adapters.discord.commands import AdminGroup, QuizGroup
+        from bot.adapters.discord.reports import register as register_reports
 
         self.add_dynamic_items(AnswerButton, FillButton)
         self.tree.add_command(QuizGroup())
         self.tree.add_command(AdminGroup())
+        register_reports(self.tree, self)
         self.tree.error(self._on_command_error)
         if self.guild_ids:
             # Guild commands appear at once: for development.
@@ -191,8 +194,9 @@ class QuizBot(discord.Client):
         card = await reveal_file(self.quiz, self.cards, channel, result)
         # Once: a retry after a crash (the reveal went out, its record did not) gets the first.
         nonce = discord_nonce(f"reveal:{result.round.id}")
+        view = report_view(result.round.id)
         if card is None:
-            await channel.send(embed=embed, nonce=nonce)
+            await channel.send(embed=embed, nonce=nonce, view=view)
         else:
             embed.set_image(url=f"attachment://{card.filename}")
-            await channel.send(embed=embed, nonce=nonce, file=card)
+            await channel.send(embed=embed, nonce=nonce, file=card, view=view)

@@ -34,7 +34,8 @@ HELP = """\
 **/quiz team** join|leave|list
 Daily questions: click an option (or ✏️ Answer for blanks). Answers and hints are private; \
 the reveal is public when the question closes.
-Admins: **/quiz-admin** post-now, reveal-now, schedule, banks, team."""
+Something wrong with a question? 🚩 Report a problem, under your answer or the reveal.
+Admins: **/quiz-admin** post-now, reveal-now, schedule, banks, team, reports, export."""
 
 MAX_CHOICES = 25
 _ZONES = sorted(available_timezones())

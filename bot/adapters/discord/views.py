@@ -180,9 +180,8 @@ class BlankPicker(discord.ui.View):
             return
         if isinstance(outcome, FINAL):
             self.stop()
-        await interaction.response.edit_message(
-            embeds=outcome_embeds(outcome), view=None if isinstance(outcome, FINAL) else self
-        )
+        after = report_view_for(self.round_id, outcome) if isinstance(outcome, FINAL) else self
+        await interaction.response.edit_message(embeds=outcome_embeds(outcome), view=after)
 
 
 def round_view(round_: Round, question: Question, *, disabled: bool = False) -> discord.ui.View:
@@ -241,27 +240,43 @@ async def answer_and_reply(
         return
     timer.cancel()
     if deferring is None:
-        await send_private(interaction, outcome)
+        await send_private(interaction, outcome, report_view_for(round_id, outcome))
         METRICS.acked("discord", received)
         return
     await deferring
     METRICS.acked("discord", received)
     await interaction.followup.send(
         embeds=outcome_embeds(outcome),
-        view=outcome_view(outcome) or discord.utils.MISSING,
+        view=outcome_view(outcome) or report_view_for(round_id, outcome) or discord.utils.MISSING,
         ephemeral=True,
     )
 
 
-async def send_private(interaction: discord.Interaction, outcome: Outcome) -> None:
+def report_view_for(round_id: int, outcome: Outcome) -> discord.ui.View | None:
+    """A "Report a problem" button under a finished answer (not under a test's next step)."""
+    if not isinstance(outcome, (Correct, Exhausted)) or outcome.test is not None:
+        return None
+    from bot.adapters.discord.reports import report_view
+
+    return report_view(round_id)
+
+
+async def send_private(
+    interaction: discord.Interaction, outcome: Outcome, report: discord.ui.View | None = None
+) -> None:
     view = outcome_view(outcome)
     text = outcome_text(outcome, DISCORD)
     if view is None and getattr(outcome, "test", None) is None and len(text) <= CONTENT_LIMIT:
         # A plain markdown message: what most answers are, and far lighter than an embed for
         # discord.py and Discord to build and parse on every click.
+        if report is not None:
+            await interaction.response.send_message(text, view=report, ephemeral=True)
+            return
         await interaction.response.send_message(text, ephemeral=True)
     elif view is None:
-        await interaction.response.send_message(embeds=outcome_embeds(outcome), ephemeral=True)
+        await interaction.response.send_message(
+            embeds=outcome_embeds(outcome), view=report or discord.utils.MISSING, ephemeral=True
+        )
     else:
         await interaction.response.send_message(
             embeds=outcome_embeds(outcome), view=view, ephemeral=True

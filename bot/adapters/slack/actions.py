@@ -9,8 +9,9 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.context import SlackDeps, team_of, user_ref
+from bot.adapters.slack.reports import report_button
 from bot.adapters.text import refusal_text
-from bot.core.outcomes import NotFound, Outcome, QuizError
+from bot.core.outcomes import Correct, Exhausted, NotFound, Outcome, QuizError
 
 
 def _round_id(text: str) -> int | None:
@@ -30,11 +31,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             except QuizError as exc:
                 await deps.reply(body.get("response_url", ""), text=refusal_text(exc))
                 return
-        await deps.reply(
-            body.get("response_url", ""),
-            blocks=blocks.outcome_blocks(outcome, deps.title),
-            text="quizbot",
-        )
+        shown = blocks.outcome_blocks(outcome, deps.title)
+        if round_id is not None and isinstance(outcome, (Correct, Exhausted)) and not outcome.test:
+            shown.append(report_button(round_id))  # "Report a problem" once it is answered
+        await deps.reply(body.get("response_url", ""), blocks=shown, text="quizbot")
 
     @app.action({"action_id": re.compile(f"^{blocks.ANSWER}:[A-E]$")})
     async def pressed(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:

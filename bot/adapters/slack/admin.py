@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks
 from bot.adapters.slack.cards import share_reveal
 from bot.adapters.slack.context import SlackDeps, channel_ref, team_of
+from bot.adapters.slack.reports import report_button
 from bot.adapters.text import POST_NOW_WARNING, posted_over, refusal_text, refused_text
 from bot.core.outcomes import Posted, QuizError, Reveal
 from bot.core.permissions import NOT_ADMIN
@@ -216,7 +217,7 @@ async def show_reveal(client: AsyncWebClient, deps: SlackDeps, result: Reveal) -
         thread_ts=thread_ts,
         reply_broadcast=thread_ts is not None,
         text="The answer",
-        blocks=blocks.reveal_blocks(result),
+        blocks=[*blocks.reveal_blocks(result), report_button(result.round.id)],
         metadata={"event_type": REVEAL_EVENT, "event_payload": {"round": result.round.id}},
     )
     await share_reveal(client, deps, result, thread_ts)

@@ -15,6 +15,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import actions, admin, cards, commands, events, oauth, review
+from bot.adapters.slack import reports as report_listeners
 from bot.adapters.slack.context import SlackDeps
 from bot.core.permissions import AdminPolicy
 from bot.core.quiz import Quiz
@@ -95,5 +96,6 @@ def build_app(
     oauth.register(app)
     review.register(app, deps)
     cards.register(app, deps)
+    report_listeners.register(app, deps)
     app.deps = deps  # type: ignore[attr-defined]
     return app

@@ -14,6 +14,7 @@ from bot.adapters.slack import blocks, review
 from bot.adapters.slack.admin import admin_modal
 from bot.adapters.slack.cards import board_button, stats_button
 from bot.adapters.slack.context import SlackDeps, channel_ref, user_ref
+from bot.adapters.slack.reports import ADMIN_WORDS, admin_command
 from bot.adapters.text import refusal_text
 from bot.core.outcomes import QuizError
 from bot.core.periods import Period
@@ -29,7 +30,9 @@ USAGE = """\
 */quiz team* join NAME | leave | list
 */quiz admin* — schedule, post or reveal now, banks and teams (workspace admins)
 */quiz admin team* create NAME | rename OLD NEW | delete NAME | add @someone NAME | \
-remove @someone"""
+remove @someone
+*/quiz admin reports* [resolve ID] — players' open reports; */quiz admin export* [DAYS] — \
+the question analytics as a CSV file"""
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -101,6 +104,8 @@ async def _dispatch(
             return [blocks.section(NOT_ADMIN)]
         if args and args[0].lower() == "team":
             return await _admin_team(deps, args[1:], user)
+        if args and args[0].lower() in ADMIN_WORDS:
+            return await admin_command(deps, client, args, user)
         await client.views_open(
             trigger_id=command["trigger_id"], view=await admin_modal(deps, user.workspace, channel)
         )

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import blocks, review
 from bot.adapters.slack.cards import board_button, stats_button
 from bot.adapters.slack.context import SlackDeps, user_ref
+from bot.adapters.slack.reports import admin_home_blocks
 from bot.core.periods import Period
 
 MAX_CHANNEL_BOARDS = 5  # a Home view holds at most 100 blocks
@@ -59,4 +60,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             return
         team = str(body.get("team_id", ""))
         user_id = str(event["user"])
-        await client.views_publish(user_id=user_id, view=await home_view(deps, team, user_id))
+        view = await home_view(deps, team, user_id)
+        view["blocks"] += await admin_home_blocks(deps, client, team, user_id)
+        await client.views_publish(user_id=user_id, view=view)

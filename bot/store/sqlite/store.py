@@ -27,11 +27,13 @@ from bot.core.ports import (
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.store.errors import StoreError, describe
 from bot.store.sqlite import checks, clicks, migrations, writes
+from bot.store.sqlite.analytics import AnalyticsQueries
 from bot.store.sqlite.base import StoreBase
 from bot.store.sqlite.cards import CardQueries
 from bot.store.sqlite.history import HistoryQueries
 from bot.store.sqlite.installs import InstallationQueries
 from bot.store.sqlite.lease import SqliteLease
+from bot.store.sqlite.reports import ReportQueries
 from bot.store.sqlite.review import ReviewQueries
 from bot.store.sqlite.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.sqlite.teams import TeamQueries
@@ -79,6 +81,8 @@ def _round(row: Sequence[Any]) -> Round:
 
 
 class SqliteStore(
+    ReportQueries,
+    AnalyticsQueries,
     HistoryQueries,
     TeamQueries,
     ScheduleQueries,
