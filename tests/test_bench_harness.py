@@ -4,10 +4,13 @@ what the app under test fails to deliver is counted as lost."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
+import discord
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.context import ResponseUrlClient
+from bot.bench.discord import run_bare
 from bot.bench.remote import harness
 from bot.bench.slack import Load, _measured, _post_like_quizbot, bare_app
 from bot.testing.slack import running_app
@@ -43,3 +46,31 @@ async def test_the_harness_refuses_an_unknown_command_with_its_reason() -> None:
             assert "no fake Slack is running" in str(error)
         else:
             raise AssertionError("a burst without a fake was accepted")
+
+
+class SilentButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"bare:a:(?P<round>[0-9]{1,18}):(?P<choice>[A-E])",
+):
+    """The bare bot's buttons, with a callback that never answers the click."""
+
+    def __init__(self, round_id: int, choice: str) -> None:
+        super().__init__(discord.ui.Button(label=choice, custom_id=f"bare:a:{round_id}:{choice}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
+    ) -> SilentButton:
+        return cls(int(match["round"]), match["choice"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        return None  # no response: Discord shows the person "This interaction failed"
+
+
+async def test_discord_clicks_the_bot_never_answers_are_lost_and_answered_ones_are_not() -> None:
+    async with harness() as remote:
+        silent = await run_bare(remote, users=3, clicks=10, button=SilentButton, lost_after=0.3)
+        answered = await run_bare(remote, users=3, clicks=10)
+    assert (silent.acked, silent.lost) == (0, 10)
+    assert (answered.acked, answered.lost) == (10, 0)
+    assert answered.cpu_seconds > 0

@@ -15,7 +15,7 @@ process is taken around the burst.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ import yarl
 
 from bot.adapters.discord.bot import QuizBot
 from bot.bench.common import PairedReport, alternating, synthetic_bank
-from bot.bench.load import LETTERS, DiscordBurst, answer_ids
+from bot.bench.load import DISCORD_LOST_AFTER_S, LETTERS, DiscordBurst, answer_ids
 from bot.bench.remote import Harness, cpu_seconds, harness
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
@@ -60,6 +60,7 @@ async def _measured(
     users: int,
     clicks: int,
     letters: Sequence[str] = LETTERS,
+    lost_after: float = DISCORD_LOST_AFTER_S,
 ) -> DiscordBurst:
     started = cpu_seconds()
     figures = await remote.call(
@@ -69,6 +70,7 @@ async def _measured(
         users=users,
         clicks=clicks,
         letters=list(letters),
+        lost_after=lost_after,
     )
     spent = cpu_seconds() - started
     figures.pop("pid", None)
@@ -128,16 +130,25 @@ class BareBot(discord.Client):
         self.add_dynamic_items(AnswerButton)
 
 
-async def run_bare(remote: Harness, *, users: int, clicks: int) -> DiscordBurst:
+async def run_bare(
+    remote: Harness,
+    *,
+    users: int,
+    clicks: int,
+    button: Callable[[int, str], discord.ui.Item[Any]] = AnswerButton,
+    lost_after: float = DISCORD_LOST_AFTER_S,
+) -> DiscordBurst:
+    """The bare bot's burst; ``button`` may be another DynamicItem with the bare bot's
+    template (a test's button that never answers): posting it makes it the one dispatched."""
     async with running_client(await _fake(remote, users), BareBot) as client:
         channel = client.get_channel(GENERAL_ID)
         assert isinstance(channel, discord.TextChannel)
         view = discord.ui.View(timeout=None)
         for letter in "ABCD":
-            view.add_item(AnswerButton(1, letter))
+            view.add_item(button(1, letter))
         message = await channel.send("Bare round", view=view)
         custom_ids = {letter: f"bare:a:1:{letter}" for letter in "ABCD"}
-        return await _measured(remote, message.id, custom_ids, users, clicks)
+        return await _measured(remote, message.id, custom_ids, users, clicks, lost_after=lost_after)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ command a line on standard input and answers each with one JSON line on standard
   ``{"api_base": ..., "gateway_url": ...}``.
 - ``{"cmd": "discord_post"}``: an admin's ``/quiz-admin post-now``; the posted message's id and
   answer buttons' custom ids.
-- ``{"cmd": "discord_burst", "message_id", "custom_ids", "users", "clicks", "letters"}``
-  dispatches every
-  click over the gateway without waiting and collects the callbacks: a ``Burst``'s fields.
+- ``{"cmd": "discord_burst", "message_id", "custom_ids", "users", "clicks", "letters",
+  "lost_after"}`` dispatches every click over the gateway without waiting and collects the
+  callbacks: a ``Burst``'s fields.
 - ``{"cmd": "stop"}`` stops the fake (a new one may start); end of input ends the process.
 
 Every answer carries this process's ``pid``, so that a test can see the two are apart.
@@ -36,6 +36,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.bench.load import (
+    DISCORD_LOST_AFTER_S,
     LETTERS,
     discord_burst,
     discord_guild,
@@ -88,6 +89,7 @@ class Harness:
                 users=int(command["users"]),
                 clicks=int(command["clicks"]),
                 letters=_letters(command),
+                lost_after=float(command.get("lost_after", DISCORD_LOST_AFTER_S)),
             )
             return asdict(result)
         if name == "stop":

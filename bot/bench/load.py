@@ -280,8 +280,10 @@ async def discord_burst(
     users: int,
     clicks: int,
     letters: Sequence[str] = LETTERS,
+    lost_after: float = DISCORD_LOST_AFTER_S,
 ) -> DiscordBurst:
-    """Send every click without waiting, then collect the callbacks the fake records."""
+    """Send every click without waiting, then collect the callbacks the fake records; a click
+    without one ``lost_after`` seconds after the last was sent is lost."""
     order = click_order(discord_users(users), clicks, letters)
     mark = len(fake.requests)
     peers_before = len(fake.http_peers)
@@ -291,7 +293,7 @@ async def discord_burst(
         sent_at[sent.callback_path] = time.monotonic()
         await asyncio.sleep(0)  # one loop turn, so callbacks are read as they arrive
     first_sent = min(sent_at.values())
-    deadline = time.monotonic() + DISCORD_LOST_AFTER_S
+    deadline = time.monotonic() + lost_after
     answered: dict[str, fake_discord.Recorded] = {}
     seen = mark
     while len(answered) < len(sent_at) and time.monotonic() < deadline:

@@ -195,10 +195,11 @@ class SqliteStore(
         return await self.writer.run(lambda conn: writes.user_id(conn, user))
 
     async def find_user(self, user: UserRef) -> tuple[int, str] | None:
-        row = await self._row(
-            "SELECT id, name FROM users WHERE platform = ? AND workspace = ? AND user_ref = ?",
-            (user.platform, user.workspace, user.user),
-        )
+        sql = "SELECT id, name FROM users WHERE platform = ? AND workspace = ? AND user_ref = ?"
+        params = (user.platform, user.workspace, user.user)
+        # On every click of someone not yet known: at once on the loop when it can be.
+        rows = self.writer.read_now(sql, params)
+        row = (rows[0] if rows else None) if rows is not None else await self._row(sql, params)
         return (int(row[0]), str(row[1])) if row else None
 
     # --- rounds -------------------------------------------------------------------------------
