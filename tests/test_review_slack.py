@@ -86,9 +86,10 @@ async def test_app_home_shows_reviews_due_and_its_button_starts_them(stack: Stac
     )
 
     request = block_actions_request(SECRET, [button_action(button["action_id"], button["value"])])
+    since = len(stack.fake.requests)
     status, _ = await post_to_app(stack.url, request)
     assert status == 200
-    await stack.fake.wait_for(method="chat.postMessage")
+    await stack.fake.wait_for(method="chat.postMessage", since=since)
     dm = stack.fake.dms_to(MEMBER.id)
     assert len(dm) == 1 and "🔁 Review" in text_of(dm[0]) and "Question q1?" in text_of(dm[0])
 

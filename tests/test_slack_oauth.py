@@ -234,7 +234,14 @@ async def test_scheduled_posts_and_reveals_use_the_channels_workspace_token(
             method="chat.update", predicate=lambda c: c.args["channel"] == CHANNEL_B.id, since=since
         )
         assert update.ok and update.token == token_b
-        assert fake.messages_in(CHANNEL_B.id)[-1]["text"] == "The answer"
+        # The reveal's card goes into the round's thread with the same workspace's token.
+        card = await fake.wait_for(
+            method="files.completeUploadExternal",
+            predicate=lambda c: c.args.get("channel_id") == CHANNEL_B.id,
+            since=since,
+        )
+        assert card.ok and card.token == token_b
+        assert "The answer" in [message["text"] for message in fake.messages_in(CHANNEL_B.id)]
 
 
 async def test_the_state_is_checked_used_once_and_expires(tmp_path: Path) -> None:

@@ -34,6 +34,9 @@ MANIFEST_SCOPES = (
     "channels:history",
     "groups:history",
     "users:read",
+    "files:write",
+    "im:write",
+    "im:history",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
