@@ -18,6 +18,7 @@ from test_slack_oauth import MEMBER_B, OWNER_B, TEAM_B, get
 from bot.adapters.slack.oauth import INSTALL_PATH, MANIFEST_SCOPES, REDIRECT_PATH, OAuthConfig
 from bot.config import SettingsError, load_settings
 from bot.core.ports import InstallationKey
+from bot.health import PLATFORMS
 from bot.running import run_platforms
 from bot.store.sqlite import SqliteStore
 from bot.testing.slack import (
@@ -110,6 +111,8 @@ async def test_quizbot_run_serves_add_to_slack_and_the_installed_workspace(
         fake.add_workspace(TEAM_B, "Second", users=[OWNER_B, MEMBER_B])
         fake.oauth_app(redirect_urls=[base + REDIRECT_PATH])
         settings = settings_for(tmp_path, **OAUTH, slack_port=port, slack_api_url=fake.api_url)
+        # An earlier test's Slack check (connected) would end the wait before this one listens.
+        PLATFORMS.unregister("slack")
         running = asyncio.create_task(run_platforms(settings, settings.platforms(), db=None))
         try:
             await until_connected({"slack"})
