@@ -105,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply migrations (backs up first)")
     upgrade.add_argument("--db", type=Path)
+    copy = db_commands.add_parser(
+        "copy", help="copy a SQLite database's whole history into an empty PostgreSQL database"
+    )
+    copy.add_argument("--from", dest="source", type=Path, required=True, metavar="SQLITE_FILE")
+    copy.add_argument("--to", dest="target", required=True, metavar="POSTGRESQL_URL")
     backup = db_commands.add_parser(
         "backup",
         help="copy the live database to PATH, or into DIR as quizbot-YYYYMMDD-HHMMSS.db "
@@ -230,19 +235,24 @@ async def _health(url: str) -> int:
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store.sqlite import SqliteStore
+    from bot.store.factory import describe_database, upgrade_store
 
+    if args.db_command == "copy":
+        from bot.copying import run_copy
+
+        return await run_copy(args.source, args.target)
     path = args.db or settings.quizbot_db
     if args.db_command == "upgrade":
-        report = await SqliteStore.upgrade(path, backup_dir=settings.backup_dir(path))
+        report = await upgrade_store(settings, db=args.db)
+        shown = describe_database(settings, args.db)
         if report.applied:
             print(
-                f"{path}: schema v{report.before} -> v{report.after} ({', '.join(report.applied)})"
+                f"{shown}: schema v{report.before} -> v{report.after} ({', '.join(report.applied)})"
             )
             if report.backup:
                 print(f"backup of v{report.before}: {report.backup}")
         else:
-            print(f"{path}: up to date (schema v{report.after})")
+            print(f"{shown}: up to date (schema v{report.after})")
         return 0
     # A backup only reads the database: no store is opened, so nothing is created or migrated.
     from bot.backups import backup_into, backup_to

@@ -51,6 +51,21 @@ class Settings(BaseSettings):
     # A str, not a Path: the empty value of .env.example must mean "the default", not ".".
     quizbot_backup_dir: str = Field("", description="Daily backups (default: DB folder/backups).")
     quizbot_backup_keep: int = Field(7, ge=1, description="Daily backups kept.")
+    # Set: the PostgreSQL store, shared by any number of quizbot processes (QUIZBOT_DB unused).
+    quizbot_database_url: SecretStr | None = Field(
+        None, description="postgresql://user:password@host:port/database"
+    )
+
+    @field_validator("quizbot_database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        text = value.get_secret_value().strip() if value is not None else ""
+        if text and not text.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "QUIZBOT_DATABASE_URL must look like postgresql://user:password@host:5432/quizbot"
+                " (unset it to use the SQLite file QUIZBOT_DB)"
+            )
+        return value
 
     @field_validator("quizbot_timezone")
     @classmethod
