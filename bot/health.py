@@ -32,7 +32,6 @@ from aiohttp import web
 from bot.store.errors import StoreError
 from bot.store.factory import AnyStore
 from bot.store.postgres import PostgresStore
-from bot.store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
 

@@ -99,12 +99,16 @@ def configure_logging(level: str) -> None:
         handler.addFilter(OneLineNetworkErrors())
 
 
+async def _no_backups() -> None:
+    await asyncio.Event().wait()
+
+
 @asynccontextmanager
 async def run_services(app: App, settings: Settings) -> AsyncIterator[None]:
     """What `quizbot run` adds around the channels: the health endpoint and daily backups."""
     from bot.backups import daily_backups
-    from bot.store.sqlite import SqliteStore
     from bot.health import PLATFORMS, serve_health
+    from bot.store.sqlite import SqliteStore
 
     health = await serve_health(
         app.store,
@@ -121,7 +125,7 @@ async def run_services(app: App, settings: Settings) -> AsyncIterator[None]:
         )
     else:
         # PostgreSQL's backups are the server's (pg_dump, base backups), not a quizbot process's.
-        backups = asyncio.create_task(asyncio.Event().wait(), name="quizbot-no-backups")
+        backups = asyncio.create_task(_no_backups(), name="quizbot-no-backups")
     try:
         yield
     finally:

@@ -192,3 +192,10 @@ class Store(ScheduleStore, Protocol):
     async def set_bank_enabled(
         self, platform: str, workspace: str, bank: str, enabled: bool
     ) -> None: ...
+
+
+class SchedulerLease(Protocol):
+    async def acquire(self) -> bool:
+        """Try to become (or stay) the scheduler leader without blocking; True while held."""
+
+    async def release(self) -> None: ...

@@ -73,7 +73,7 @@ async def _keep_session(conn: Connection) -> None:
     default reset (RESET ALL, unlock all, ...) would cost every click one more round trip."""
 
 
-async def connect(url: str, *, within_s: float = CONNECT_TIMEOUT_S) -> Connection:
+async def connect(url: str, *, within_s: float = CONNECT_TIMEOUT_S) -> asyncpg.Connection:
     """One connection; StoreError in one line when the server cannot be used."""
     try:
         return await asyncpg.connect(url, timeout=within_s)
