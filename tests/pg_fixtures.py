@@ -97,3 +97,16 @@ async def postgres_url(postgres_server: str, postgres_template: str) -> Any:
     await _admin(postgres_server, f"CREATE DATABASE {name} TEMPLATE {postgres_template}")
     yield with_database(postgres_server, name)
     await _admin(postgres_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def table_rows(store: Any, db: Any, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Rows of ``sql`` (SQLite's ``?`` placeholders) from the test's database, whichever store
+    it is: what a test looks at after the bot has written it."""
+    if isinstance(store, PostgresStore):
+        parts = sql.split("?")
+        numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+        return [tuple(row) for row in await store.pool.fetch(numbered, *params)]
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
