@@ -139,6 +139,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     clicks.add_argument("--board-users", type=int, default=5000)
     clicks.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    clicks.add_argument(
+        "--store",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="postgres: on QUIZBOT_DATABASE_URL's server, or a throwaway one it starts",
+    )
+    clicks.add_argument(
+        "--people", type=int, default=2000, help="postgres: people in the two-process run"
+    )
     discord_bench = bench_commands.add_parser(
         "discord", help="a burst of button clicks through discord.py against a bare bot"
     )
@@ -203,6 +212,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.bench.platform_report import run_discord, run_slack
         from bot.bench.report import run_clicks, run_fanout
 
+        if args.bench_command == "clicks" and args.store == "postgres":
+            from bot.bench.pg_report import run_pg_clicks
+            from bot.store.factory import database_url
+
+            return await run_pg_clicks(args, database_url(settings))
         if args.bench_command == "fanout":
             return await run_fanout(args)
         if args.bench_command == "discord":
