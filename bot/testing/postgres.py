@@ -34,7 +34,7 @@ def find_binaries() -> Path | None:
     /usr/lib/postgresql/VERSION/bin (the newest version)."""
     on_path = shutil.which("initdb")
     if on_path and shutil.which("pg_ctl"):
-        return Path(on_path).parent
+        return Path(on_path).resolve().parent
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
         key=lambda path: (
@@ -174,3 +174,7 @@ if __name__ == "__main__":
     if reason is not None:
         print(reason)
         sys.exit(1 if os.environ.get("CI") == "true" else 0)
+    if os.environ.get("QUIZBOT_TEST_DATABASE_URL"):
+        print("the postgres tests use the server in QUIZBOT_TEST_DATABASE_URL")
+    else:
+        print(f"the postgres tests start a throwaway PostgreSQL server ({find_binaries()})")
