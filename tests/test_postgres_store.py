@@ -10,6 +10,7 @@ import random
 import socket
 import sqlite3
 from contextlib import closing
+from datetime import time
 from pathlib import Path
 
 import asyncpg
@@ -21,6 +22,7 @@ from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef
+from bot.core.schedule import Schedule
 from bot.store.errors import StoreError
 from bot.store.postgres import PostgresStore
 from bot.store.postgres.lease import PostgresLease
@@ -245,6 +247,9 @@ async def _sqlite_history(path: Path) -> None:
                     await quiz.rounds.answer(posted.round.id, who, letters)
                 await quiz.rounds.close(posted.round.id)
             clock.advance(days=1)
+        await store.save_schedule(Schedule(CHANNEL, time(9), "Europe/Paris", next_post_at=T0))
+        await store.claim_post(CHANNEL, "2026-11-26", T0)
+        await store.set_bank_enabled("console", "local", "other", False)
     finally:
         await store.close()
 
@@ -270,6 +275,9 @@ async def test_db_copy_moves_the_whole_history_and_every_board_is_equal(
         for scope in (CHANNEL.scope, CHANNEL.workspace_scope):
             assert await store.leaderboard(scope, 0, 50) == await lite.leaderboard(scope, 0, 50)
         assert await store.teams("console", "local") == await lite.teams("console", "local")
+        assert await store.schedules("console", "local") == await lite.schedules("console", "local")
+        assert await store.recent_posts(CHANNEL) == await lite.recent_posts(CHANNEL)
+        assert await store.disabled_banks("console", "local") == {"other"}
         # New rows continue after the copied ids.
         quiz = Quiz(store, BankLibrary([make_bank(easy=3, medium=3, hard=3)]), FakeClock(T0))
         await quiz.start()
