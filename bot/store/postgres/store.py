@@ -24,6 +24,7 @@ from bot.store.postgres import clicks, migrations, writes
 from bot.store.postgres.base import Connection, PgBase
 from bot.store.postgres.errors import DATABASE_ERRORS, as_store_error, where
 from bot.store.postgres.history import HistoryQueries
+from bot.store.postgres.lease import PostgresLease
 from bot.store.postgres.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.postgres.teams import TeamQueries
 
@@ -126,6 +127,11 @@ class PostgresStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueri
             raise as_store_error(exc, url) from exc
         finally:
             await conn.close()
+
+    def scheduler_lease(self) -> PostgresLease:
+        """Who may run the scheduler (``bot.core.ports.SchedulerLease``): an advisory lock on
+        the database, so a second process on the same database stands by."""
+        return PostgresLease(self.url)
 
     async def ping(self, within_s: float) -> str | None:
         """None when the database takes writes now; otherwise why not, in one line."""
