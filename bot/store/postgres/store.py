@@ -21,10 +21,15 @@ from bot.core.ports import ClosedRound, Judge, NewRound, RoundConflict
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.store.errors import StoreError
 from bot.store.postgres import clicks, migrations, writes
+from bot.store.postgres.analytics import AnalyticsQueries
 from bot.store.postgres.base import Connection, PgBase
+from bot.store.postgres.cards import CardQueries
 from bot.store.postgres.errors import DATABASE_ERRORS, as_store_error, where
 from bot.store.postgres.history import HistoryQueries
+from bot.store.postgres.installs import InstallationQueries
 from bot.store.postgres.lease import PostgresLease
+from bot.store.postgres.reports import ReportQueries
+from bot.store.postgres.review import ReviewQueries
 from bot.store.postgres.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.postgres.teams import TeamQueries
 
@@ -84,7 +89,18 @@ async def connect(url: str, *, within_s: float = CONNECT_TIMEOUT_S) -> asyncpg.C
         raise as_store_error(exc, url) from exc
 
 
-class PostgresStore(HistoryQueries, TeamQueries, ScheduleQueries, SchedulerQueries, PgBase):
+class PostgresStore(
+    HistoryQueries,
+    TeamQueries,
+    ScheduleQueries,
+    SchedulerQueries,
+    ReviewQueries,
+    ReportQueries,
+    AnalyticsQueries,
+    InstallationQueries,
+    CardQueries,
+    PgBase,
+):
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self.pool_size = pool_size
