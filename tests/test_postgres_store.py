@@ -10,7 +10,7 @@ import random
 import socket
 import sqlite3
 from contextlib import closing
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -20,7 +20,9 @@ from test_concurrency import LIBRARY, USERS, assert_consistent, post_rounds, sto
 
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
+from bot.core.ports import InstallationKey
 from bot.core.quiz import Quiz
+from bot.core.reports import NewReport, ReportKind
 from bot.core.rounds import ChannelRef
 from bot.core.schedule import Schedule
 from bot.store.errors import StoreError
@@ -29,6 +31,7 @@ from bot.store.postgres.lease import PostgresLease
 from bot.store.sqlite import SqliteStore
 
 REPO = Path(__file__).resolve().parents[1]
+SLACK_TEAM = InstallationKey("111.222", "", "T1")
 
 
 def test_the_postgres_migrations_mirror_the_sqlite_ones_number_for_number():
@@ -56,9 +59,9 @@ async def test_db_upgrade_on_postgres_applies_every_migration_then_is_up_to_date
     again = run_quizbot(tmp_path, "db", "upgrade", QUIZBOT_DATABASE_URL=postgres_url)
 
     assert first.returncode == 0, first.stderr
-    assert "schema v0 -> v8" in first.stdout
+    assert "schema v0 -> v11" in first.stdout
     assert "quizbot:quizbot@" not in first.stdout, "the password is never printed"
-    assert again.stdout.strip().endswith("up to date (schema v8)")
+    assert again.stdout.strip().endswith("up to date (schema v11)")
     assert not (tmp_path / "quiz.db").exists(), "QUIZBOT_DATABASE_URL set: no SQLite file"
 
 
@@ -250,6 +253,16 @@ async def _sqlite_history(path: Path) -> None:
         await store.save_schedule(Schedule(CHANNEL, time(9), "Europe/Paris", next_post_at=T0))
         await store.claim_post(CHANNEL, "2026-11-26", T0)
         await store.set_bank_enabled("console", "local", "other", False)
+        # Review cards came with the answers; a reminder, a report and a Slack installation too.
+        ann = await store.user_id(ANN)
+        await store.save_reminder(ann, time(9, 30), "Europe/Paris", T0)
+        await store.claim_reminder(ann, "2026-11-26", "remind-1-2026-11-26", T0)
+        question = (await store.due_cards(ann, T0 + timedelta(days=400), 1))[0].question
+        await store.add_report(
+            NewReport(question, ann, 1, "BAC", ReportKind.WRONG_KEY, "B is right", T0)
+        )
+        await store.save_installation(SLACK_TEAM, "U_ANN", {"who": "ann"}, {"bot_token": "x"}, T0)
+        await store.issue_oauth_state("s-1", T0 + timedelta(minutes=10), T0)
     finally:
         await store.close()
 
@@ -265,7 +278,10 @@ async def test_db_copy_moves_the_whole_history_and_every_board_is_equal(
 
     assert done.returncode == 0, done.stderr
     assert "leaderboards equal on both" in done.stdout
-    for table in ("users", "rounds", "attempts", "participations", "board", "teams"):
+    for table in (
+        *("users", "rounds", "attempts", "participations", "board", "teams"),
+        *("review_cards", "review_reminders", "question_reports", "slack_installations"),
+    ):
         assert table in done.stdout
     assert "DIFFERS" not in done.stdout
 
@@ -278,11 +294,28 @@ async def test_db_copy_moves_the_whole_history_and_every_board_is_equal(
         assert await store.schedules("console", "local") == await lite.schedules("console", "local")
         assert await store.recent_posts(CHANNEL) == await lite.recent_posts(CHANNEL)
         assert await store.disabled_banks("console", "local") == {"other"}
+        ann = await lite.user_id(ANN)
+        later = T0 + timedelta(days=400)
+        cards = await lite.due_cards(ann, later, 50)
+        assert cards and await store.due_cards(ann, later, 50) == cards
+        assert await store.review_summary(ann, T0, later) == await lite.review_summary(
+            ann, T0, later
+        )
+        assert await store.reminder(ann) == await lite.reminder(ann)
+        reports = await lite.open_reports()
+        assert len(reports) == 1 and await store.open_reports() == reports
+        assert await store.find_installation(SLACK_TEAM) == {"who": "ann"}
+        assert await store.find_bot(SLACK_TEAM) == {"bot_token": "x"}
+        assert await store.consume_oauth_state("s-1", T0)
         # New rows continue after the copied ids.
         quiz = Quiz(store, BankLibrary([make_bank(easy=3, medium=3, hard=3)]), FakeClock(T0))
         await quiz.start()
         posted = await quiz.rounds.post_daily(ChannelRef("console", "local", "new"))
         assert posted.round.id == 7
+        report = NewReport(
+            cards[0].question, await store.user_id(BOB), None, None, ReportKind.TYPO, "", T0
+        )
+        assert await store.add_report(report) == 2
     finally:
         await store.close()
         await lite.close()
