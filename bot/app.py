@@ -13,7 +13,7 @@ from bot.core.banks import BankIssue, load_banks
 from bot.core.clock import SystemClock
 from bot.core.library import BankLibrary
 from bot.core.quiz import Quiz
-from bot.store.sqlite import SqliteStore
+from bot.store.factory import AnyStore, open_store
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class StartupError(Exception):
 @dataclass
 class App:
     quiz: Quiz
-    store: SqliteStore
+    store: AnyStore
     bank_issues: list[BankIssue]
 
 
@@ -55,8 +55,7 @@ async def open_app(
         raise StartupError(f"{exc} (QUIZBOT_BANKS={settings.quizbot_banks!r})") from None
     for issue in issues:
         log.error("bank not loaded: %s", issue)
-    path = db or settings.quizbot_db
-    store = await SqliteStore.open(path, backup_dir=settings.backup_dir(path))
+    store = await open_store(settings, db=db)
     try:
         quiz = Quiz(store, library, SystemClock(), tz=settings.timezone)
         await quiz.start()

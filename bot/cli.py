@@ -108,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply migrations (backs up first)")
     upgrade.add_argument("--db", type=Path)
+    copy = db_commands.add_parser(
+        "copy", help="copy a SQLite database's whole history into an empty PostgreSQL database"
+    )
+    copy.add_argument("--from", dest="source", type=Path, required=True, metavar="SQLITE_FILE")
+    copy.add_argument("--to", dest="target", required=True, metavar="POSTGRESQL_URL")
     backup = db_commands.add_parser(
         "backup",
         help="copy the live database to PATH, or into DIR as quizbot-YYYYMMDD-HHMMSS.db "
@@ -137,6 +142,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     clicks.add_argument("--board-users", type=int, default=5000)
     clicks.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    clicks.add_argument(
+        "--store",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="postgres: on QUIZBOT_DATABASE_URL's server, or a throwaway one it starts",
+    )
+    clicks.add_argument(
+        "--people", type=int, default=2000, help="postgres: people in the two-process run"
+    )
     discord_bench = bench_commands.add_parser(
         "discord", help="a burst of button clicks through discord.py against a bare bot"
     )
@@ -224,6 +238,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             from bot.bench.cards import run_cards
 
             return await run_cards(args)
+        if args.bench_command == "clicks" and args.store == "postgres":
+            from bot.bench.pg_report import run_pg_clicks
+            from bot.store.factory import database_url
+
+            return await run_pg_clicks(args, database_url(settings))
         if args.bench_command == "fanout":
             return await run_fanout(args)
         if args.bench_command == "discord":
@@ -262,19 +281,24 @@ async def _health(url: str) -> int:
 
 
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store.sqlite import SqliteStore
+    from bot.store.factory import describe_database, upgrade_store
 
+    if args.db_command == "copy":
+        from bot.copying import run_copy
+
+        return await run_copy(args.source, args.target)
     path = args.db or settings.quizbot_db
     if args.db_command == "upgrade":
-        report = await SqliteStore.upgrade(path, backup_dir=settings.backup_dir(path))
+        report = await upgrade_store(settings, db=args.db)
+        shown = describe_database(settings, args.db)
         if report.applied:
             print(
-                f"{path}: schema v{report.before} -> v{report.after} ({', '.join(report.applied)})"
+                f"{shown}: schema v{report.before} -> v{report.after} ({', '.join(report.applied)})"
             )
             if report.backup:
                 print(f"backup of v{report.before}: {report.backup}")
         else:
-            print(f"{path}: up to date (schema v{report.after})")
+            print(f"{shown}: up to date (schema v{report.after})")
         return 0
     # A backup only reads the database: no store is opened, so nothing is created or migrated.
     from bot.backups import backup_into, backup_to

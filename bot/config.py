@@ -63,6 +63,21 @@ class Settings(BaseSettings):
     discord_shard_count: str = Field("", description="Discord shards in all (a number, or auto).")
     discord_shard_ids: str = Field("", description="This process's shards, e.g. 0-3 or 0,2.")
     slack_host: str = Field("", description="Bind address of Slack's HTTP mode (every interface).")
+    # Set: the PostgreSQL store, shared by any number of quizbot processes (QUIZBOT_DB unused).
+    quizbot_database_url: SecretStr | None = Field(
+        None, description="postgresql://user:password@host:port/database"
+    )
+
+    @field_validator("quizbot_database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        text = value.get_secret_value().strip() if value is not None else ""
+        if text and not text.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "QUIZBOT_DATABASE_URL must look like postgresql://user:password@host:5432/quizbot"
+                " (unset it to use the SQLite file QUIZBOT_DB)"
+            )
+        return value
 
     @field_validator("quizbot_timezone")
     @classmethod

@@ -31,7 +31,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.store.errors import StoreError
-from bot.store.sqlite import SqliteStore
+from bot.store.factory import AnyStore
+from bot.store.postgres import PostgresStore
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,17 @@ def _nothing(conn: sqlite3.Connection) -> None:
     database's write lock, which is what every click needs."""
 
 
-async def database_status(store: SqliteStore, within_s: float = DB_TIMEOUT_S) -> dict[str, Any]:
+async def database_status(store: AnyStore, within_s: float = DB_TIMEOUT_S) -> dict[str, Any]:
     """Whether the store's single writer can take the write lock now, and how long it took."""
     started = time.perf_counter()
     error: str | None = None
+    if isinstance(store, PostgresStore):
+        error = await store.ping(within_s)
+        return {
+            "writable": error is None,
+            "error": error,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
     try:
         await asyncio.wait_for(store.writer.run(_nothing), within_s)
     except TimeoutError:
@@ -102,7 +110,7 @@ async def database_status(store: SqliteStore, within_s: float = DB_TIMEOUT_S) ->
     }
 
 
-async def report(store: SqliteStore, platforms: PlatformRegistry) -> dict[str, Any]:
+async def report(store: AnyStore, platforms: PlatformRegistry) -> dict[str, Any]:
     database = await database_status(store)
     connected = await platforms.status()
     failing = [] if database["writable"] else ["database not writable"]
@@ -119,7 +127,7 @@ class HealthServer:
     """``GET /health`` on ``host:port`` (port 0: any free port, see ``port`` once started)."""
 
     def __init__(
-        self, store: SqliteStore, platforms: PlatformRegistry, *, host: str, port: int
+        self, store: AnyStore, platforms: PlatformRegistry, *, host: str, port: int
     ) -> None:
         self._store = store
         self._platforms = platforms
@@ -161,7 +169,7 @@ class HealthServer:
 
 
 async def serve_health(
-    store: SqliteStore, platforms: PlatformRegistry, *, host: str, port: int
+    store: AnyStore, platforms: PlatformRegistry, *, host: str, port: int
 ) -> HealthServer | None:
     """Start the endpoint for ``quizbot run``; a taken port is logged, never fatal (the bot
     matters more than its health report, and Docker then reports the container unhealthy)."""

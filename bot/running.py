@@ -99,12 +99,17 @@ def configure_logging(level: str) -> None:
         handler.addFilter(OneLineNetworkErrors())
 
 
+async def _no_backups() -> None:
+    await asyncio.Event().wait()
+
+
 @asynccontextmanager
 async def run_services(app: App, settings: Settings) -> AsyncIterator[None]:
     """What `quizbot run` adds around the channels: the health endpoint and daily backups."""
     from bot.backups import daily_backups
     from bot.health import PLATFORMS, serve_health
     from bot.metrics import instrument
+    from bot.store.sqlite import SqliteStore
 
     instrument(app.quiz)  # clicks by outcome and store latency, for /metrics
     health = await serve_health(
@@ -113,10 +118,16 @@ async def run_services(app: App, settings: Settings) -> AsyncIterator[None]:
         host=settings.quizbot_health_host,
         port=settings.quizbot_health_port,
     )
-    backups = asyncio.create_task(
-        daily_backups(app.store, settings.backup_dir(app.store.path), settings.quizbot_backup_keep),
-        name="quizbot-backups",
-    )
+    if isinstance(app.store, SqliteStore):
+        backups = asyncio.create_task(
+            daily_backups(
+                app.store, settings.backup_dir(app.store.path), settings.quizbot_backup_keep
+            ),
+            name="quizbot-backups",
+        )
+    else:
+        # PostgreSQL's backups are the server's (pg_dump, base backups), not a quizbot process's.
+        backups = asyncio.create_task(_no_backups(), name="quizbot-no-backups")
     try:
         yield
     finally:

@@ -11,8 +11,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pg_fixtures import (  # noqa: F401 - fixtures and hooks pytest finds here
+    BOTH_STORES,
+    OpenStore,
+    PostgresStore,
+    Store,
+    postgres_server,
+    postgres_template,
+    postgres_url,
+    pytest_generate_tests,
+)
 
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
@@ -113,8 +124,32 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(db_path)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """The store the test runs on: sqlite, unless its module runs on both (BOTH_STORES)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def open_store(store_kind: str, db_path: Path, request: pytest.FixtureRequest) -> OpenStore:
+    """``await open_store()``: a store of the test's kind on the test's database (call it again
+    to reopen the same database, as after a restart)."""
+    if store_kind == "postgres":
+        url = request.getfixturevalue("postgres_url")
+
+        async def open_postgres() -> Store:
+            return await PostgresStore.open(url)
+
+        return open_postgres
+
+    async def open_sqlite() -> Store:
+        return await SqliteStore.open(db_path)
+
+    return open_sqlite
+
+
+@pytest.fixture
+async def store(open_store: OpenStore) -> AsyncIterator[Any]:
+    opened = await open_store()
     yield opened
     await opened.close()
 

@@ -33,6 +33,8 @@ from bot.core.models import Difficulty, QuestionKey
 from bot.core.outcomes import Correct, QuizError
 from bot.core.quiz import Quiz
 
+pytestmark = pytest.mark.both_stores
+
 Q1, Q2, Q3 = QuestionKey("demo", "q1"), QuestionKey("demo", "q2"), QuestionKey("demo", "q3")
 
 

@@ -31,6 +31,9 @@ from bot.core.periods import Period
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef
 
+# The engine and its store: run on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_stores
+
 EASY, MEDIUM, HARD = Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD
 
 

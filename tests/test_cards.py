@@ -26,6 +26,8 @@ from bot.core.models import Difficulty
 from bot.core.periods import Period
 from bot.core.quiz import Quiz
 
+pytestmark = pytest.mark.both_stores
+
 
 def decoded(png: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(png))

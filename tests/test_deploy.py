@@ -56,7 +56,8 @@ def test_compose_runs_quizbot_with_its_data_volume_and_env_file() -> None:
     assert service["env_file"] == [".env"]
     assert service["restart"] == "unless-stopped"
     assert service["build"] == "."
-    assert list(compose["services"]) == ["quizbot"]
+    # quizbot alone, unless the `postgres` profile adds its database.
+    assert [name for name, s in compose["services"].items() if not s.get("profiles")] == ["quizbot"]
 
 
 def test_the_named_volume_holds_the_database_and_its_backups() -> None:
@@ -208,3 +209,26 @@ def test_compose_gives_quizbot_time_to_stop_and_documents_slack_http_port() -> N
     port = Settings.model_fields["slack_port"].default
     assert f'#   - "{port}:{port}"' in compose  # publishing SLACK_PORT for HTTP mode
     assert "ports" not in service  # nothing published by default
+
+
+def test_the_postgres_profile_adds_a_database_quizbot_waits_for_and_nothing_else() -> None:
+    compose, service = compose_service()
+    postgres = compose["services"]["postgres"]
+    assert postgres["profiles"] == ["postgres"], "only `--profile postgres` starts it"
+    assert postgres["image"].startswith("postgres:15")
+    assert postgres["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert postgres["healthcheck"]["test"][0] == "CMD-SHELL"
+    assert "pg_isready" in postgres["healthcheck"]["test"][1]
+    volume, mount = postgres["volumes"][0].split(":")
+    assert volume in compose["volumes"] and mount == "/var/lib/postgresql/data"
+    # quizbot waits for it when the profile is on, and runs on SQLite without it.
+    wait = service["depends_on"]["postgres"]
+    assert wait == {"condition": "service_healthy", "required": False}
+    assert "QUIZBOT_DATABASE_URL" not in service.get("environment", {})
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    (line,) = [line for line in example.splitlines() if "QUIZBOT_DATABASE_URL=" in line]
+    assert line.startswith("# QUIZBOT_DATABASE_URL=postgresql://quizbot:")
+    assert line.endswith("@postgres:5432/quizbot")
+    assert Settings(
+        _env_file=None, quizbot_database_url=line.partition("=")[2]
+    ).quizbot_database_url

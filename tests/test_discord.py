@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -14,6 +13,7 @@ from typing import Any
 import discord
 import pytest
 from conftest import T0, platform_banks
+from pg_fixtures import OpenStore, table_rows
 
 from bot.adapters.discord.bot import QuizBot
 from bot.adapters.discord.run import run_discord
@@ -43,6 +43,9 @@ from bot.testing.discord import (
     running_client,
 )
 
+# The tests on the `stack` fixture run on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_stores
+
 CHOICE_BANK, FILL_BANK, TEST_BANK = platform_banks()
 
 
@@ -53,9 +56,8 @@ class Stack:
     quiz: Quiz
     db: Path
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql, params).fetchall()
+    async def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return await table_rows(self.quiz.context.store, self.db, sql, params)
 
 
 def make_bot(quiz: Quiz) -> QuizBot:
@@ -68,8 +70,10 @@ def make_bot(quiz: Quiz) -> QuizBot:
 
 
 @asynccontextmanager
-async def quiz_on(db: Path, banks: list[Bank]) -> AsyncIterator[Quiz]:
-    store = await SqliteStore.open(db)
+async def quiz_on(
+    db: Path, banks: list[Bank], open_store: OpenStore | None = None
+) -> AsyncIterator[Quiz]:
+    store = await (open_store() if open_store else SqliteStore.open(db))
     try:
         quiz = Quiz(store, BankLibrary(banks), FakeClock(T0), rng=random.Random(1))
         await quiz.start()
@@ -79,17 +83,20 @@ async def quiz_on(db: Path, banks: list[Bank]) -> AsyncIterator[Quiz]:
 
 
 @asynccontextmanager
-async def stack_of(tmp_path: Path, banks: list[Bank]) -> AsyncIterator[Stack]:
+async def stack_of(
+    tmp_path: Path, banks: list[Bank], open_store: OpenStore | None = None
+) -> AsyncIterator[Stack]:
     db = tmp_path / "quiz.db"
-    async with FakeDiscord() as fake, quiz_on(db, banks) as quiz:
+    async with FakeDiscord() as fake, quiz_on(db, banks, open_store) as quiz:
         async with running_client(fake, lambda: make_bot(quiz)) as bot:
             yield Stack(fake, bot, quiz, db)
         assert not fake.unhandled, [f"{r.method} {r.path}" for r in fake.unhandled]
 
 
 @pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with stack_of(tmp_path, [CHOICE_BANK]) as found:
+async def stack(tmp_path: Path, open_store: OpenStore) -> AsyncIterator[Stack]:
+    # On both stores: the conftest's open_store is parametrized for this module.
+    async with stack_of(tmp_path, [CHOICE_BANK], open_store) as found:
         yield found
 
 
@@ -175,7 +182,7 @@ async def test_a_posted_round_has_an_embed_and_one_button_per_option(stack: Stac
     assert custom_ids(message) == [f"quiz:a:{round_id}:{letter}" for letter in "ABCD"]
     # The answer is nowhere in what clients can read.
     assert all(cid.rsplit(":", 1)[1] != "A" or cid.endswith(":A") for cid in custom_ids(message))
-    assert stack.rows("SELECT message_ref FROM rounds WHERE id = ?", (round_id,)) == [
+    assert await stack.rows("SELECT message_ref FROM rounds WHERE id = ?", (round_id,)) == [
         (str(message["id"]),)
     ]
 
@@ -187,7 +194,7 @@ async def test_a_correct_answer_is_private_and_scores(stack: Stack) -> None:
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
     assert "Correct! +10 points (1st attempt)" in answer["text"]
     assert "because q1" in answer["text"]  # the solution, once done
-    assert stack.rows("SELECT points FROM participations") == [(10,)]
+    assert await stack.rows("SELECT points FROM participations") == [(10,)]
 
 
 async def test_wrong_then_hint_then_exhausted_then_finished(stack: Stack) -> None:
@@ -203,7 +210,7 @@ async def test_wrong_then_hint_then_exhausted_then_finished(stack: Stack) -> Non
     assert "Picking bravo" in third["text"]  # common mistakes come with the solution
     again = await reply(stack.fake, await stack.fake.click(ids["A"], user=MEMBER))
     assert "You already finished: no attempts left (3 used)." in again["text"]
-    assert stack.rows("SELECT COUNT(*), SUM(correct) FROM attempts") == [(3, 0)]
+    assert await stack.rows("SELECT COUNT(*), SUM(correct) FROM attempts") == [(3, 0)]
 
 
 async def test_concurrent_clicks_by_one_person_keep_the_limit(stack: Stack) -> None:
@@ -215,7 +222,9 @@ async def test_concurrent_clicks_by_one_person_keep_the_limit(stack: Stack) -> N
     )
     texts = [(await reply(stack.fake, s))["text"] for s in sent]
     assert sum("already finished" in text for text in texts) >= 7
-    ((used, correct),) = stack.rows("SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM attempts")
+    ((used, correct),) = await stack.rows(
+        "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM attempts"
+    )
     assert used <= 3 and correct <= 1
 
 
@@ -247,14 +256,14 @@ async def test_a_reveal_discord_refused_is_posted_by_the_next_reveal_now(stack: 
     sent = await stack.fake.slash("quiz-admin", "reveal-now", user=ADMIN, channel_id=GENERAL_ID)
     told = await followup_text(stack.fake, sent)
     assert told.strip().startswith("Discord refused that (403: refused by the test). Nothing is")
-    assert stack.rows("SELECT closed_at IS NOT NULL, revealed_at FROM rounds") == [(1, None)]
+    assert await stack.rows("SELECT closed_at IS NOT NULL, revealed_at FROM rounds") == [(1, None)]
 
     sent = await stack.fake.slash("quiz-admin", "reveal-now", user=ADMIN, channel_id=GENERAL_ID)
     told = await followup_text(stack.fake, sent)
     assert told.strip() == "Revealed."
     public = stack.fake.messages_in(GENERAL_ID, include_ephemeral=False)
     assert [m["embeds"][0]["description"].count("Answer:") for m in public[1:]] == [1]
-    assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
+    assert await stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
 
 
 async def test_post_now_over_an_open_question_says_it_was_revealed_first(stack: Stack) -> None:
@@ -275,8 +284,10 @@ async def test_a_post_discord_refused_is_posted_again_not_revealed_unseen(stack:
     assert "Posted **" in await followup_text(stack.fake, sent)
     (question,) = stack.fake.messages_in(GENERAL_ID, include_ephemeral=False)
     assert "Answer:" not in question["embeds"][0]["description"]  # no reveal of an unseen one
-    assert stack.rows("SELECT COUNT(*), SUM(closed_at IS NULL) FROM rounds") == [(1, 1)]
-    assert stack.rows("SELECT message_ref FROM rounds") == [(question["id"],)]
+    assert await stack.rows(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE closed_at IS NULL) FROM rounds"
+    ) == [(1, 1)]
+    assert await stack.rows("SELECT message_ref FROM rounds") == [(question["id"],)]
 
 
 async def test_posting_again_reveals_the_previous_round_first(stack: Stack) -> None:
@@ -313,7 +324,7 @@ async def test_multi_blank_picks_then_one_submit(tmp_path: Path) -> None:
             picked = await stack.fake.click(select, values=[letter], message_id=int(picker["id"]),
                                             user=MEMBER)  # fmt: skip
             assert (await reply(stack.fake, picked))["type"] == 6  # picking is not an attempt
-        assert stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
+        assert await stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
         wrong = await reply(stack.fake, await stack.fake.click(submit, message_id=int(picker["id"]),
                                                                user=MEMBER))  # fmt: skip
         assert wrong["type"] == 7 and "Not quite — 2 attempts left." in wrong["text"]
@@ -321,7 +332,10 @@ async def test_multi_blank_picks_then_one_submit(tmp_path: Path) -> None:
         right = await reply(stack.fake, await stack.fake.click(submit, message_id=int(picker["id"]),
                                                                user=MEMBER))  # fmt: skip
         assert "Correct! +12 points (2nd attempt)" in right["text"]
-        assert stack.rows("SELECT answer FROM attempts ORDER BY attempt_no") == [("A C",), ("A B",)]
+        assert await stack.rows("SELECT answer FROM attempts ORDER BY attempt_no") == [
+            ("A C",),
+            ("A B",),
+        ]
 
 
 async def test_two_peoples_picks_are_kept_apart(tmp_path: Path) -> None:
@@ -339,7 +353,7 @@ async def test_two_peoples_picks_are_kept_apart(tmp_path: Path) -> None:
         done = await reply(stack.fake, await stack.fake.click(m_submit, message_id=int(mine["id"]),
                                                               user=MEMBER))  # fmt: skip
         assert "Correct!" in done["text"]
-        assert stack.rows("SELECT answer FROM attempts") == [("A B",)]
+        assert await stack.rows("SELECT answer FROM attempts") == [("A B",)]
 
 
 async def test_submitting_with_a_blank_left_costs_nothing(tmp_path: Path) -> None:
@@ -351,7 +365,7 @@ async def test_submitting_with_a_blank_left_costs_nothing(tmp_path: Path) -> Non
         early = await reply(stack.fake, await stack.fake.click(submit, message_id=int(picker["id"]),
                                                                user=MEMBER))  # fmt: skip
         assert "Pick an option for blank [2] first." in early["text"]
-        assert stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
+        assert await stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
 
 
 # --- ids that cannot be trusted, and restarts ----------------------------------------------------
@@ -381,7 +395,7 @@ async def test_stale_and_foreign_custom_ids_get_a_polite_error(stack: Stack) -> 
         answer = await reply(stack.fake, await stack.fake.click(custom_id, user=MEMBER))
         assert "doesn't exist here" in answer["text"], custom_id
         assert answer["data"]["flags"] & EPHEMERAL
-    assert stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
+    assert await stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
 
 
 async def test_a_custom_id_that_is_not_on_the_message_changes_nothing(stack: Stack) -> None:
@@ -396,7 +410,7 @@ async def test_a_custom_id_that_is_not_on_the_message_changes_nothing(stack: Sta
     real = await stack.fake.click(custom_ids(message)[1], user=MEMBER)
     assert "Not quite" in (await reply(stack.fake, real))["text"]
     assert stack.fake.callbacks_for(forged) == []
-    assert stack.rows("SELECT answer FROM attempts") == [("B",)]
+    assert await stack.rows("SELECT answer FROM attempts") == [("B",)]
 
 
 async def test_buttons_work_after_a_restart(tmp_path: Path) -> None:
@@ -501,12 +515,12 @@ async def test_admin_commands_are_refused_to_members(
 ) -> None:
     general = ChannelRef("discord", str(GUILD_ID), str(GENERAL_ID))
     await stack.quiz.schedules.set(make_schedule(general, "08:00", "UTC"))
-    before = stack.rows(probe)
+    before = await stack.rows(probe)
     sent = await stack.fake.slash("quiz-admin", *path, options=options, user=MEMBER,
                                   channel_id=GENERAL_ID)  # fmt: skip
     refused = await reply(stack.fake, sent)
     assert NOT_ADMIN in refused["text"] and refused["data"]["flags"] & EPHEMERAL
-    assert stack.rows(probe) == before
+    assert await stack.rows(probe) == before
     assert stack.fake.messages_in(GENERAL_ID, include_ephemeral=False) == []
 
 
@@ -520,7 +534,7 @@ async def test_admins_by_permission_or_role_may_schedule(stack: Stack, who: Fake
     )  # fmt: skip
     done = await reply(stack.fake, sent)
     assert "09:30 Europe/Berlin, Mon, Wed, Fri, hard" in done["text"]
-    assert stack.rows("SELECT post_time, timezone, days, difficulty FROM schedules") == [
+    assert await stack.rows("SELECT post_time, timezone, days, difficulty FROM schedules") == [
         ("09:30", "Europe/Berlin", "0,2,4", "hard")
     ]
     shown = await reply(stack.fake, await stack.fake.slash("quiz-admin", "schedule", "show",
@@ -536,7 +550,7 @@ async def test_bad_schedule_input_gets_a_clear_private_answer(stack: Stack) -> N
     )  # fmt: skip
     answer = await reply(stack.fake, sent)
     assert "'25:99' is not a time of day" in answer["text"]
-    assert stack.rows("SELECT COUNT(*) FROM schedules") == [(0,)]
+    assert await stack.rows("SELECT COUNT(*) FROM schedules") == [(0,)]
 
 
 async def test_admin_post_and_reveal_in_another_channel(stack: Stack) -> None:
@@ -584,7 +598,7 @@ async def test_every_admin_command_works_for_an_admin(
         await post(stack)
     if path == ("schedule", "resume"):
         await stack.quiz.schedules.pause(general)
-    before = stack.rows(probe)
+    before = await stack.rows(probe)
     sent = await stack.fake.slash("quiz-admin", *path, options=options, user=ADMIN,
                                   channel_id=GENERAL_ID)  # fmt: skip
     answer = await reply(stack.fake, sent)
@@ -593,7 +607,7 @@ async def test_every_admin_command_works_for_an_admin(
         text = await followup_text(stack.fake, sent)
     assert says in text
     if path not in {("schedule", "show"), ("banks", "list")}:
-        assert stack.rows(probe) != before, "an allowed admin command changed nothing"
+        assert await stack.rows(probe) != before, "an allowed admin command changed nothing"
 
 
 async def test_a_refused_token_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:

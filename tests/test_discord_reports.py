@@ -48,7 +48,7 @@ async def test_report_from_the_private_reply_and_the_reveal_then_admins_resolve(
     assert THANKS in said
     again = await report(stack, int(mine["id"]), round_id, MEMBER, "typo", "and a typo")
     assert ALREADY in again
-    assert stack.rows("SELECT kind, text, shown_order, round_id FROM question_reports") == [
+    assert await stack.rows("SELECT kind, text, shown_order, round_id FROM question_reports") == [
         ("wrong_key", "C fits too", "ABCD", round_id)
     ]
     # The public reveal carries the button too; anyone who reads it may report.
@@ -76,7 +76,9 @@ async def test_report_from_the_private_reply_and_the_reveal_then_admins_resolve(
         await stack.fake.slash("quiz-admin", "reports", options={"resolve": 1}, user=ADMIN),
     )
     assert "There is no open report #1." in gone["text"]
-    assert stack.rows("SELECT COUNT(*) FROM question_reports WHERE resolved_at IS NULL") == [(1,)]
+    assert await stack.rows("SELECT COUNT(*) FROM question_reports WHERE resolved_at IS NULL") == [
+        (1,)
+    ]
 
 
 async def test_a_too_long_report_is_one_line_and_stores_nothing(stack: Stack):
@@ -92,7 +94,7 @@ async def test_a_too_long_report_is_one_line_and_stores_nothing(stack: Stack):
     mine: Any = stack.fake.response_message(done)
     said = await report(stack, int(mine["id"]), round_id, MEMBER, "other", "x" * 501)
     assert "keep it to 500" in said
-    assert stack.rows("SELECT COUNT(*) FROM question_reports") == [(0,)]
+    assert await stack.rows("SELECT COUNT(*) FROM question_reports") == [(0,)]
 
 
 async def test_admins_export_the_question_table_as_a_csv_file(stack: Stack):

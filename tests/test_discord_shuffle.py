@@ -34,8 +34,8 @@ CHOICE = CHOICE_BANK.questions[0]
 FILL = FILL_BANK.questions[0]
 
 
-def order_of(stack: Stack, round_id: int) -> OptionOrder:
-    ((stored,),) = stack.rows("SELECT option_order FROM rounds WHERE id = ?", (round_id,))
+async def order_of(stack: Stack, round_id: int) -> OptionOrder:
+    ((stored,),) = await stack.rows("SELECT option_order FROM rounds WHERE id = ?", (round_id,))
     order = OptionOrder(tuple(stored))
     assert order.canonical != ("A", "B", "C", "D")  # the seeded rng: a real permutation
     return order
@@ -49,7 +49,7 @@ async def test_buttons_and_the_reveal_use_the_rounds_letters(tmp_path: Path) -> 
     async with stack_of(tmp_path, [CHOICE_BANK]) as stack:
         message = await post(stack)
         round_id = round_id_of(message)
-        order = order_of(stack, round_id)
+        order = await order_of(stack, round_id)
         # Ids carry the round and the shown letter only; the options are listed in that order.
         assert custom_ids(message) == [f"quiz:a:{round_id}:{letter}" for letter in "ABCD"]
         listed = [f"**{letter}**  {text}" for letter, text in order.options(CHOICE)]
@@ -65,7 +65,7 @@ async def test_buttons_and_the_reveal_use_the_rounds_letters(tmp_path: Path) -> 
         assert f"Final answer:** {shown(order, 'A')}" in right["text"]
         first = await reply(stack.fake, await stack.fake.click(ids[shown(order, "A")], user=OWNER))
         assert "Correct! +10 points (1st attempt)" in first["text"]
-        assert stack.rows("SELECT answer FROM attempts ORDER BY user_id, attempt_no") == [
+        assert await stack.rows("SELECT answer FROM attempts ORDER BY user_id, attempt_no") == [
             ("B",), ("A",), ("A",)
         ]  # fmt: skip
 
@@ -115,7 +115,7 @@ def select_options(picker: dict[str, Any]) -> list[list[tuple[str, str]]]:
 async def test_the_blank_picker_lists_and_judges_the_rounds_letters(tmp_path: Path) -> None:
     async with stack_of(tmp_path, [FILL_BANK]) as stack:
         message = await post(stack)
-        order = order_of(stack, round_id_of(message))
+        order = await order_of(stack, round_id_of(message))
         picker = await open_picker(stack, message, MEMBER)
         expected = [(letter, f"{letter}: {text}") for letter, text in order.options(FILL)]
         assert select_options(picker) == [expected, expected]
@@ -132,4 +132,4 @@ async def test_the_blank_picker_lists_and_judges_the_rounds_letters(tmp_path: Pa
         assert "Correct! +20 points (1st attempt)" in right["text"]
         a, b = shown(order, "A"), shown(order, "B")
         assert f"Answer:** [1] {a}, [2] {b}" in right["text"]
-        assert stack.rows("SELECT answer FROM attempts") == [("A B",)]
+        assert await stack.rows("SELECT answer FROM attempts") == [("A B",)]

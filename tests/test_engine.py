@@ -33,6 +33,9 @@ from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef, UserRef, parse_letters
 from bot.store.sqlite import SqliteStore
 
+# The engine and its store: run on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_stores
+
 # Each bank holds one question, so a test posts exactly the question it wants.
 PICK = make_question(
     "pick",

@@ -23,6 +23,9 @@ from bot.core.outcomes import Closed, Correct, Exhausted, QuizError, UnknownBank
 from bot.core.quiz import Quiz
 from bot.core.scoring import points_for
 
+# The engine and its store: run on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 async def quiz(make_quiz: MakeQuiz) -> Quiz:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import random
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import make_bank, wrong_letters
+from pg_fixtures import OpenStore, table_rows
 
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
@@ -19,7 +19,8 @@ from bot.core.quiz import Quiz
 from bot.core.reminders import DirectRefused
 from bot.core.rounds import ChannelRef, UserRef
 from bot.core.scheduler import Scheduler
-from bot.store.sqlite import SqliteStore
+
+pytestmark = pytest.mark.both_stores
 
 CHANNEL = ChannelRef("console", "local", "general")
 ANN = UserRef("console", "local", "ann", "Ann")
@@ -50,13 +51,14 @@ class DmPoster:
 
 
 class World:
-    def __init__(self, db: Path) -> None:
+    def __init__(self, open_store: OpenStore, db: Path) -> None:
+        self.open_store = open_store
         self.db = db
         self.clock = FakeClock(MONDAY_8)
         self.poster = DmPoster()
 
     async def start(self) -> None:
-        self.store = await SqliteStore.open(self.db)
+        self.store = await self.open_store()
         self.quiz = Quiz(
             self.store, BankLibrary([make_bank("demo", easy=5)]), self.clock, rng=random.Random(2)
         )
@@ -78,14 +80,13 @@ class World:
         assert isinstance(result, Exhausted)
         await self.quiz.rounds.close_open(CHANNEL)
 
-    def rows(self, sql: str) -> list[tuple[object, ...]]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql).fetchall()
+    async def rows(self, sql: str) -> list[tuple[object, ...]]:
+        return await table_rows(self.store, self.db, sql)
 
 
 @pytest.fixture
-async def world(tmp_path: Path):
-    made = World(tmp_path / "quiz.db")
+async def world(open_store: OpenStore, db_path: Path):
+    made = World(open_store, db_path)
     await made.start()
     yield made
     await made.store.close()
@@ -111,7 +112,8 @@ async def test_reminds_once_per_due_day_across_a_restart(world: World):
     await world.at(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
     # Retried with the day's nonce (the platform drops the repeat), then never again that day.
     assert [nonce for _, _, nonce in world.poster.sent] == ["remind-1-2026-12-01"] * 2
-    assert world.rows("SELECT local_date, status FROM review_reminder_claims") == [
+    claims = "SELECT local_date, status FROM review_reminder_claims ORDER BY local_date"
+    assert await world.rows(claims) == [
         ("2026-11-30", "nothing"),
         ("2026-12-01", "sent"),
     ]

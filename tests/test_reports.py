@@ -16,6 +16,8 @@ from bot.core.reports import (
 )
 from bot.core.rounds import UserRef
 
+pytestmark = pytest.mark.both_stores
+
 
 async def shuffled_quiz(make_quiz: MakeQuiz) -> Quiz:
     return await make_quiz(make_bank("demo", [make_question("q1", shuffle=True)]), seed=3)

@@ -18,6 +18,8 @@ from bot.core.review import SCHEDULER, NothingDue, ReviewQuestion, next_card
 from bot.core.review_cards import CardState
 from bot.store.sqlite import SqliteStore
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 async def quiz(make_quiz: MakeQuiz) -> Quiz:

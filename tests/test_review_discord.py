@@ -59,7 +59,7 @@ async def test_review_brings_a_miss_back_privately_the_next_day(stack: Stack) ->
     solved = await reply(stack.fake, await stack.fake.click(ids["A"], user=MEMBER))
     assert "Correct!" in solved["text"] and "not counted" in solved["text"]
 
-    assert stack.rows("SELECT state, reps, recalls FROM review_cards") == [(1, 2, 1)]
+    assert await stack.rows("SELECT state, reps, recalls FROM review_cards") == [(1, 2, 1)]
     assert stack.fake.messages_in(GENERAL_ID, include_ephemeral=False) == public_before
     board = await reply(stack.fake, await stack.fake.slash("quiz", "leaderboard", user=MEMBER))
     assert "No points yet." in board["text"]
@@ -105,7 +105,7 @@ async def test_a_reminder_dm_once_a_day_and_a_blocked_dm_turns_it_off(
         await scheduler.tick()
     refused = [record for record in caplog.records if "remind-off" in record.getMessage()]
     assert len(refused) == 1 and "50007" in refused[0].getMessage()
-    assert stack.rows("SELECT enabled FROM review_reminders") == [(0,)]
+    assert await stack.rows("SELECT enabled FROM review_reminders") == [(0,)]
     assert len(stack.fake.dms_to(MEMBER.id)) == 1
     status = await reply(
         stack.fake, await stack.fake.slash("quiz", "remind", options={"switch": "off"}, user=MEMBER)

@@ -62,7 +62,7 @@ async def test_review_on_slack_is_private_and_off_the_board(stack: Stack) -> Non
     solved = text_of(await click(stack, message, "A"))
     assert "Correct!" in solved and "not counted" in solved
 
-    assert stack.rows("SELECT reps, recalls FROM review_cards") == [(2, 1)]
+    assert await stack.rows("SELECT reps, recalls FROM review_cards") == [(2, 1)]
     assert stack.fake.messages_in(GENERAL_ID) == in_channel
     assert "Nothing to review right now" in text_of(await command(stack, "review"))
     assert "No points yet." in text_of(await command(stack, "leaderboard"))
@@ -120,6 +120,6 @@ async def test_reminders_as_dms_once_a_day_and_off_when_refused(
         await scheduler.tick()
     refused = [r for r in caplog.records if "remind-off" in r.getMessage()]
     assert len(refused) == 1 and "messages_tab_disabled" in refused[0].getMessage()
-    assert stack.rows("SELECT enabled FROM review_reminders") == [(0,)]
+    assert await stack.rows("SELECT enabled FROM review_reminders") == [(0,)]
     to_dm = [c for c in stack.fake.calls("chat.postMessage") if c.args["channel"].startswith("D")]
     assert [c.response.get("error") for c in to_dm] == [None, "messages_tab_disabled"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import T0, platform_banks
+from pg_fixtures import OpenStore, table_rows
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.admin import CALLBACK, post_round, show_reveal
@@ -53,6 +53,9 @@ from bot.testing.slack import (
 )
 
 SECRET = "test-signing-secret"
+# The tests on the `stack` fixture run on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_stores
+
 CHOICE_BANK, FILL_BANK, TEST_BANK = platform_banks()
 
 
@@ -64,15 +67,16 @@ class Stack:
     url: str
     db: Path
 
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql, params).fetchall()
+    async def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return await table_rows(self.quiz.context.store, self.db, sql, params)
 
 
 @asynccontextmanager
-async def stack_of(tmp_path: Path, banks: list[Bank]) -> AsyncIterator[Stack]:
+async def stack_of(
+    tmp_path: Path, banks: list[Bank], open_store: OpenStore | None = None
+) -> AsyncIterator[Stack]:
     db = tmp_path / "quiz.db"
-    store = await SqliteStore.open(db)
+    store = await (open_store() if open_store else SqliteStore.open(db))
     try:
         quiz = Quiz(store, BankLibrary(banks), FakeClock(T0), rng=random.Random(1))
         await quiz.start()
@@ -93,8 +97,9 @@ async def stack_of(tmp_path: Path, banks: list[Bank]) -> AsyncIterator[Stack]:
 
 
 @pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with stack_of(tmp_path, [CHOICE_BANK]) as found:
+async def stack(tmp_path: Path, open_store: OpenStore) -> AsyncIterator[Stack]:
+    # On both stores: the conftest's open_store is parametrized for this module.
+    async with stack_of(tmp_path, [CHOICE_BANK], open_store) as found:
         yield found
 
 
@@ -169,7 +174,7 @@ async def test_a_posted_round_is_block_kit_with_ids_only(stack: Stack) -> None:
     assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
         (f"quiz_answer:{x}", f"{round_id}:{x}") for x in "ABCD"
     ]
-    assert stack.rows("SELECT message_ref FROM rounds") == [(message["ts"],)]
+    assert await stack.rows("SELECT message_ref FROM rounds") == [(message["ts"],)]
 
 
 async def test_correct_wrong_hint_exhausted_finished(stack: Stack) -> None:
@@ -188,7 +193,7 @@ async def test_correct_wrong_hint_exhausted_finished(stack: Stack) -> None:
 async def test_concurrent_clicks_keep_the_limit(stack: Stack) -> None:
     message = await post(stack)
     await asyncio.gather(*(click(stack, message, "BCD"[n % 3]) for n in range(10)))
-    ((used,),) = stack.rows("SELECT COUNT(*) FROM attempts")
+    ((used,),) = await stack.rows("SELECT COUNT(*) FROM attempts")
     assert used == 3
 
 
@@ -216,13 +221,15 @@ async def test_multi_blank_reads_picks_from_state_and_keeps_people_apart(tmp_pat
             message_ts=message["ts"], blocks=message["blocks"],
         )  # fmt: skip
         assert (await post_to_app(stack.url, picked))[0] == 200
-        assert stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]  # picking is not an attempt
+        assert await stack.rows("SELECT COUNT(*) FROM attempts") == [
+            (0,)
+        ]  # picking is not an attempt
         missing = await submit(MEMBER, "A", None)
         assert "this question has 2 blanks" in missing and "Nothing was counted" in missing
         assert "Not quite — 2 attempts left." in await submit(MEMBER, "A", "C")
         assert "Correct! +12 points (2nd attempt)" in await submit(MEMBER, "A", "B")
         assert "Not quite" in await submit(OWNER, "D", "D")
-        assert stack.rows(
+        assert await stack.rows(
             "SELECT u.user_ref, a.answer FROM attempts a JOIN users u ON u.id = a.user_id "
             "ORDER BY u.user_ref, a.attempt_no"
         ) == [(MEMBER.id, "A C"), (MEMBER.id, "A B"), (OWNER.id, "D D")]
@@ -260,7 +267,7 @@ async def test_a_question_someone_deleted_is_still_revealed_in_the_channel(stack
     shown, card = stack.fake.messages_in(GENERAL_ID)
     assert "thread_ts" not in shown and "1 participant · 100% solved" in text_of(shown)
     assert [file["name"] for file in card["files"]] == ["quizbot-reveal.png"]
-    assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
+    assert await stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
 
 
 # --- signatures and retries ------------------------------------------------------------------
@@ -275,7 +282,7 @@ async def test_bad_signatures_are_refused_and_change_nothing(stack: Stack) -> No
         assert (await post_to_app(stack.url, request))[0] == 401
     wrong_secret = block_actions_request("not-the-secret", action, message_ts=message["ts"])
     assert (await post_to_app(stack.url, wrong_secret))[0] == 401
-    assert stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
+    assert await stack.rows("SELECT COUNT(*) FROM attempts") == [(0,)]
 
 
 async def test_a_retried_delivery_counts_once(stack: Stack) -> None:
@@ -293,7 +300,7 @@ async def test_a_retried_delivery_counts_once(stack: Stack) -> None:
     assert (await post_to_app(stack.url, first))[0] == 200
     await stack.fake.wait_for_response()
     assert (await post_to_app(stack.url, again))[0] == 200
-    assert stack.rows("SELECT COUNT(*) FROM attempts") == [(1,)]
+    assert await stack.rows("SELECT COUNT(*) FROM attempts") == [(1,)]
 
 
 # --- commands: practice, test, boards, teams, help, usage ------------------------------------
@@ -399,7 +406,7 @@ COUNTS = "SELECT (SELECT COUNT(*) FROM rounds), (SELECT COUNT(*) FROM bank_setti
 @pytest.mark.parametrize("action", ["admin_post_now", "admin_reveal_now", "admin_pause",
                                     "admin_resume", "admin_bank:disable"])  # fmt: skip
 async def test_every_admin_action_is_refused_to_members(stack: Stack, action: str) -> None:
-    before = stack.rows(
+    before = await stack.rows(
         "SELECT (SELECT COUNT(*) FROM rounds), (SELECT COUNT(*) FROM bank_settings)"
     )
     status, _ = await post_to_app(stack.url, modal_action(stack, action, MEMBER, "demo"))
@@ -407,7 +414,9 @@ async def test_every_admin_action_is_refused_to_members(stack: Stack, action: st
     told = await stack.fake.wait_for(method="chat.postEphemeral")
     assert NOT_ADMIN in told.args["text"] and told.args["user"] == MEMBER.id
     assert (
-        stack.rows("SELECT (SELECT COUNT(*) FROM rounds), (SELECT COUNT(*) FROM bank_settings)")
+        await stack.rows(
+            "SELECT (SELECT COUNT(*) FROM rounds), (SELECT COUNT(*) FROM bank_settings)"
+        )
         == before
     )
 
@@ -417,10 +426,10 @@ async def test_admins_post_and_reveal_from_the_modal(stack: Stack, who: FakeUser
     assert (await post_to_app(stack.url, modal_action(stack, "admin_post_now", who)))[0] == 200
     told = await stack.fake.wait_for(method="chat.postEphemeral")
     assert "Posted demo/q1" in told.args["text"] and "revealed first" not in told.args["text"]
-    assert stack.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NULL") == [(1,)]
+    assert await stack.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NULL") == [(1,)]
     assert (await post_to_app(stack.url, modal_action(stack, "admin_reveal_now", who)))[0] == 200
     await stack.fake.wait_for(method="chat.update")
-    assert stack.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NOT NULL") == [(1,)]
+    assert await stack.rows("SELECT COUNT(*) FROM rounds WHERE closed_at IS NOT NULL") == [(1,)]
 
 
 async def test_post_now_over_an_open_question_says_it_was_revealed_first(stack: Stack) -> None:
@@ -444,7 +453,7 @@ async def test_a_reveal_slack_refused_is_posted_by_the_next_reveal_now(stack: St
         lambda r: r.method == "chat.postEphemeral" and "Slack refused" in r.args["text"]
     )
     assert "ratelimited" in told.args["text"] and "Nothing is lost" in told.args["text"]
-    assert stack.rows("SELECT closed_at IS NOT NULL, revealed_at FROM rounds") == [(1, None)]
+    assert await stack.rows("SELECT closed_at IS NOT NULL, revealed_at FROM rounds") == [(1, None)]
 
     stack.fake.rate_limit("chat.postMessage", None)
     since = len(stack.fake.requests)
@@ -453,7 +462,7 @@ async def test_a_reveal_slack_refused_is_posted_by_the_next_reveal_now(stack: St
     assert told.args["text"] == f"Revealed in <#{GENERAL_ID}>."
     reveal = stack.fake.calls("chat.postMessage")[-1]
     assert reveal.status == 200 and reveal.args["thread_ts"] and reveal.args["reply_broadcast"]
-    assert stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
+    assert await stack.rows("SELECT revealed_at IS NOT NULL FROM rounds") == [(1,)]
     # Revealed once: a third click finds nothing left to reveal.
     since = len(stack.fake.requests)
     assert (await post_to_app(stack.url, modal_action(stack, "admin_reveal_now", ADMIN)))[0] == 200
@@ -482,15 +491,15 @@ async def test_schedule_submission_is_validated_and_saved(stack: Stack) -> None:
     bad = view_submission_request(SECRET, CALLBACK, values("09:30", "Mars/Base", ["0"]), user=ADMIN)
     status, body = await post_to_app(stack.url, bad)
     assert json.loads(body)["errors"]["admin_zone"].startswith("'Mars/Base' is not a time zone")
-    assert stack.rows("SELECT COUNT(*) FROM schedules") == [(0,)]
+    assert await stack.rows("SELECT COUNT(*) FROM schedules") == [(0,)]
     good = view_submission_request(SECRET, CALLBACK, values("09:30", "Europe/Berlin", ["0", "2"]),
                                    user=ADMIN)  # fmt: skip
     assert (await post_to_app(stack.url, good))[0] == 200
     await stack.fake.wait_for(method="chat.postEphemeral")
-    assert stack.rows("SELECT post_time, timezone, days, difficulty FROM schedules") == [
+    assert await stack.rows("SELECT post_time, timezone, days, difficulty FROM schedules") == [
         ("09:30", "Europe/Berlin", "0,2", "hard")
     ]
-    assert stack.rows("SELECT name FROM teams") == [("Blue",)]
+    assert await stack.rows("SELECT name FROM teams") == [("Blue",)]
 
 
 async def test_socket_mode_round_trip(tmp_path: Path) -> None:
@@ -508,7 +517,7 @@ async def test_socket_mode_round_trip(tmp_path: Path) -> None:
 
 async def test_admins_manage_teams_from_the_command(stack: Stack) -> None:
     refused = text_of(await command(stack, "admin team create Red", user=MEMBER))
-    assert NOT_ADMIN in refused and stack.rows("SELECT COUNT(*) FROM teams") == [(0,)]
+    assert NOT_ADMIN in refused and await stack.rows("SELECT COUNT(*) FROM teams") == [(0,)]
     assert "Created *Red*." in text_of(await command(stack, "admin team create Red", user=ADMIN))
     added = await command(stack, f"admin team add <@{MEMBER.id}|mia> Red", user=ADMIN)
     assert f"<@{MEMBER.id}> is in *Red*." in text_of(added)
@@ -520,5 +529,5 @@ async def test_admins_manage_teams_from_the_command(stack: Stack) -> None:
     assert "Deleted *Green*." in text_of(
         await command(stack, "admin team delete Green", user=ADMIN)
     )
-    assert stack.rows("SELECT COUNT(*) FROM teams") == [(0,)]
+    assert await stack.rows("SELECT COUNT(*) FROM teams") == [(0,)]
     assert "Usage: /quiz admin team" in text_of(await command(stack, "admin team frob", user=ADMIN))

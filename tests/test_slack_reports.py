@@ -91,7 +91,7 @@ async def test_report_after_answering_and_on_the_reveal_once_each(stack: Stack):
     assert ALREADY in text_of(again["view"])
     too_long = await report(stack, round_id, OWNER, "typo", "x" * 501)
     assert too_long["response_action"] == "errors" and "keep it to 500" in too_long["errors"][TEXT]
-    assert stack.rows("SELECT kind, text, shown_order, round_id FROM question_reports") == [
+    assert await stack.rows("SELECT kind, text, shown_order, round_id FROM question_reports") == [
         ("wrong_key", "C fits too", "ABCD", round_id)
     ]
     assert (await post_to_app(stack.url, modal_action(stack, "admin_reveal_now", ADMIN)))[0] == 200
@@ -101,7 +101,7 @@ async def test_report_after_answering_and_on_the_reveal_once_each(stack: Stack):
     assert [b["value"] for b in buttons(reveal.args, REPORT)] == [str(round_id)]
     from_reveal = await report(stack, round_id, OWNER, "unclear", "")
     assert THANKS in text_of(from_reveal["view"])
-    assert stack.rows("SELECT COUNT(*) FROM question_reports") == [(2,)]
+    assert await stack.rows("SELECT COUNT(*) FROM question_reports") == [(2,)]
 
 
 async def test_admins_list_and_resolve_reports_members_cannot(stack: Stack):
@@ -125,7 +125,9 @@ async def test_admins_list_and_resolve_reports_members_cannot(stack: Stack):
         return text_of(dict((await stack.fake.wait_for_response(response_url=respond_to)).body))
 
     assert NOT_ADMIN in await press(MEMBER)
-    assert stack.rows("SELECT COUNT(*) FROM question_reports WHERE resolved_at IS NULL") == [(1,)]
+    assert await stack.rows("SELECT COUNT(*) FROM question_reports WHERE resolved_at IS NULL") == [
+        (1,)
+    ]
     assert "Resolved #1 demo/q1" in await press(ADMIN)
     assert "No open reports." in text_of(await command(stack, "admin reports", user=ADMIN))
     assert "There is no open report #1." in text_of(

@@ -36,8 +36,8 @@ CHOICE = CHOICE_BANK.questions[0]
 FILL = FILL_BANK.questions[0]
 
 
-def order_of(stack: Stack, round_id: int) -> OptionOrder:
-    ((stored,),) = stack.rows("SELECT option_order FROM rounds WHERE id = ?", (round_id,))
+async def order_of(stack: Stack, round_id: int) -> OptionOrder:
+    ((stored,),) = await stack.rows("SELECT option_order FROM rounds WHERE id = ?", (round_id,))
     order = OptionOrder(tuple(stored))
     assert order.canonical != ("A", "B", "C", "D")  # the seeded rng: a real permutation
     return order
@@ -56,7 +56,7 @@ async def test_buttons_and_the_reveal_use_the_rounds_letters(tmp_path: Path) -> 
     async with stack_of(tmp_path, [CHOICE_BANK]) as stack:
         message = await post(stack)
         round_id = round_of(message)
-        order = order_of(stack, round_id)
+        order = await order_of(stack, round_id)
         # Values carry the round and the shown letter only; the options are listed in order.
         assert [(e["action_id"], e["value"]) for e in actions(message)] == [
             (f"quiz_answer:{x}", f"{round_id}:{x}") for x in "ABCD"
@@ -71,7 +71,7 @@ async def test_buttons_and_the_reveal_use_the_rounds_letters(tmp_path: Path) -> 
         assert f"*Answer:* {shown(order, 'A')} — alpha" in right
         assert f"*Final answer:* {shown(order, 'A')}" in right
         await click(stack, message, shown(order, "A"), user=OWNER)
-        assert stack.rows("SELECT answer FROM attempts ORDER BY user_id, attempt_no") == [
+        assert await stack.rows("SELECT answer FROM attempts ORDER BY user_id, attempt_no") == [
             ("B",), ("A",), ("A",)
         ]  # fmt: skip
 
@@ -94,21 +94,22 @@ async def test_buttons_and_the_reveal_use_the_rounds_letters(tmp_path: Path) -> 
 async def test_a_rounds_order_survives_a_restart(tmp_path: Path) -> None:
     async with stack_of(tmp_path, [CHOICE_BANK]) as stack:
         message = await post(stack)
-        order = order_of(stack, round_of(message))
+        order = await order_of(stack, round_of(message))
     # A new process on the same file, with an rng that would draw other orders.
     async with stack_of(tmp_path, [CHOICE_BANK]) as stack:
         stack.quiz.context.rng.seed(99)
         assert "Not quite" in text_of(await click(stack, message, shown(order, "C")))
         right = text_of(await click(stack, message, shown(order, "A")))
         assert "Correct! +6 points (2nd attempt)" in right
-        assert stack.rows("SELECT answer FROM attempts ORDER BY attempt_no") == [("C",), ("A",)]
+        tried = await stack.rows("SELECT answer FROM attempts ORDER BY attempt_no")
+        assert tried == [("C",), ("A",)]
 
 
 async def test_the_blank_selects_list_and_judge_the_rounds_letters(tmp_path: Path) -> None:
     async with stack_of(tmp_path, [FILL_BANK]) as stack:
         message = await post(stack)
         round_id = round_of(message)
-        order = order_of(stack, round_id)
+        order = await order_of(stack, round_id)
         expected = [(letter, f"{letter}: {text}") for letter, text in order.options(FILL)]
         selects = [e for e in actions(message) if e["type"] == "static_select"]
         assert [[(o["value"], o["text"]["text"]) for o in s["options"]] for s in selects] == [
@@ -135,6 +136,6 @@ async def test_the_blank_selects_list_and_judge_the_rounds_letters(tmp_path: Pat
         right = await submit(MEMBER, a, b)
         assert "Correct! +12 points (2nd attempt)" in right
         assert f"*Answer:* [1] {a}, [2] {b}" in right
-        assert stack.rows("SELECT answer FROM attempts ORDER BY attempt_no") == [
+        assert await stack.rows("SELECT answer FROM attempts ORDER BY attempt_no") == [
             ("B A",), ("A B",)
         ]  # fmt: skip

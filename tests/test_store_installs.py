@@ -1,13 +1,15 @@
-"""The store's Slack installations and OAuth states (the ``InstallationStore`` port), on the real
-SQLite file, and through the adapter's slack_sdk stores."""
+"""The store's Slack installations and OAuth states (the ``InstallationStore`` port), on both
+stores (a real SQLite file and a PostgreSQL database), and through the adapter's slack_sdk
+stores."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from pg_fixtures import table_rows
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.adapters.slack.installs import SlackInstallationStore, SlackStateStore
@@ -19,6 +21,8 @@ NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 APP = "111.222"
 TEAM = InstallationKey(APP, "", "T1")
 IN_GRID = InstallationKey(APP, "E1", "T2")
+
+pytestmark = pytest.mark.both_stores
 
 
 def bot(token: str) -> dict[str, object]:
@@ -99,22 +103,17 @@ async def test_slack_sdk_objects_round_trip_through_the_store(store: SqliteStore
     assert not await states.async_consume("")
 
 
-async def test_sqlite_keeps_one_row_per_installer_and_sweeps_expired_states(
-    tmp_path: Path,
+async def test_the_store_keeps_one_row_per_installer_and_sweeps_expired_states(
+    store: SqliteStore, db_path: Path
 ) -> None:
-    store = await SqliteStore.open(tmp_path / "installs.db")
-    try:
-        for minute in range(3):
-            at = NOW + timedelta(minutes=minute)
-            await store.save_installation(TEAM, "U_ANN", {"n": minute}, bot("xoxb-1"), at)
-        await store.issue_oauth_state("s-old", NOW + timedelta(minutes=1), NOW)
-        await store.issue_oauth_state("s-new", NOW + timedelta(hours=1), NOW + timedelta(minutes=2))
-    finally:
-        await store.close()
-    with sqlite3.connect(tmp_path / "installs.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM slack_installations").fetchone() == (1,)
-        assert conn.execute("SELECT COUNT(*) FROM slack_bots").fetchone() == (1,)
-        assert conn.execute("SELECT state FROM oauth_states").fetchall() == [("s-new",)]
+    for minute in range(3):
+        at = NOW + timedelta(minutes=minute)
+        await store.save_installation(TEAM, "U_ANN", {"n": minute}, bot("xoxb-1"), at)
+    await store.issue_oauth_state("s-old", NOW + timedelta(minutes=1), NOW)
+    await store.issue_oauth_state("s-new", NOW + timedelta(hours=1), NOW + timedelta(minutes=2))
+    assert await table_rows(store, db_path, "SELECT COUNT(*) FROM slack_installations") == [(1,)]
+    assert await table_rows(store, db_path, "SELECT COUNT(*) FROM slack_bots") == [(1,)]
+    assert await table_rows(store, db_path, "SELECT state FROM oauth_states") == [("s-new",)]
 
 
 def test_migrations_stay_numbered_without_gaps_with_0011_for_installations() -> None:
@@ -149,8 +148,7 @@ async def test_a_bot_read_is_trusted_for_a_while_and_shared_by_a_burst(
     )
     assert {bot.bot_token for bot in burst if bot} == {"xoxb-cached"} and len(reads) == 1
     # Another process sharing the database deletes it: this one notices within 10 s.
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("DELETE FROM slack_bots")
+    await table_rows(store, db_path, "DELETE FROM slack_bots")
     now[0] = 9.0
     assert await installations.async_find_bot(enterprise_id=None, team_id="T1") is not None
     now[0] = 10.5

@@ -1,0 +1,230 @@
+"""The hot path on PostgreSQL: one click, one transaction, whichever process it reaches.
+
+A person's clicks on one round are judged one after the other across every process sharing the
+database: the transaction first takes ``pg_advisory_xact_lock(round, person)`` (released at
+COMMIT), then reads their state; so a second click, even on another process, waits and then
+reads what the first wrote. The round's row is read FOR SHARE, so closing the round (FOR UPDATE)
+waits for the clicks being judged, and a later click sees it closed. The attempt, the
+participation and the board rows are written by one statement, in the same transaction.
+
+Round trips per click: BEGIN with the lock (one simple query), the state, the writes, COMMIT.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.models import QuestionKey
+from bot.core.ports import Judge
+from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
+from bot.store.postgres import writes
+from bot.store.postgres.base import Connection
+
+_ROUND_FACTS = """
+SELECT r.kind, c.platform, c.workspace, c.channel, r.owner_id, q.bank, q.qid,
+       r.attempts_allowed, r.closes_at, r.test_run_id,
+       (SELECT id FROM scopes WHERE key = c.platform || ':' || c.workspace || ':' || c.channel),
+       (SELECT id FROM scopes WHERE key = c.platform || ':' || c.workspace)
+FROM rounds r
+JOIN channels c ON c.id = r.channel_id
+JOIN questions q ON q.id = r.question_id
+WHERE r.id = $1
+"""
+
+# Read after the lock, so it sees every earlier click of this person committed.
+_STATE = """
+SELECT r.closed_at IS NOT NULL, p.attempts_used, p.solved, p.points,
+       (SELECT string_agg(a.answer, '|' ORDER BY a.attempt_no) FROM attempts a
+        WHERE a.round_id = $1 AND a.user_id = $2 AND a.correct = 0)
+FROM rounds r
+LEFT JOIN participations p ON p.round_id = r.id AND p.user_id = $2
+WHERE r.id = $1
+FOR SHARE OF r
+"""
+
+_WRITE = """
+WITH attempt AS (
+    INSERT INTO attempts VALUES ($1, $2, $3, $4, $5, $6)
+), participation AS (
+    INSERT INTO participations VALUES ($1, $2, $3, $5, $7, $6, $8)
+    ON CONFLICT (round_id, user_id) DO UPDATE SET
+        attempts_used = excluded.attempts_used,
+        solved = excluded.solved,
+        points = excluded.points,
+        finished_at = excluded.finished_at
+)
+INSERT INTO board (scope, period, user_id, points, solved)
+SELECT scope, period, $2, $7, 1
+FROM unnest($9::bigint[]) AS scope CROSS JOIN unnest($10::integer[]) AS period
+ON CONFLICT (scope, period, user_id) DO UPDATE SET
+    points = board.points + excluded.points,
+    solved = board.solved + excluded.solved
+"""
+
+_FIND_USER = "SELECT id FROM users WHERE platform = $1 AND workspace = $2 AND user_ref = $3"
+
+_RECORDED = Verdict.RECORDED
+_INT4 = 2**31
+
+
+@dataclass(frozen=True, slots=True)
+class RoundFacts:
+    """What never changes about a round once it is opened (the scopes aside: None until the
+    round's scopes exist)."""
+
+    kind: RoundKind
+    platform: str
+    workspace: str
+    channel: str
+    owner_id: int | None
+    question: QuestionKey
+    attempts_allowed: int
+    closes_at: datetime | None
+    test_run_id: int | None
+    scopes: tuple[int, int] | None
+
+
+class FactsCache:
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._facts: dict[int, RoundFacts] = {}
+
+    async def get(self, conn: Connection, round_id: int) -> RoundFacts | None:
+        found = self._facts.get(round_id)
+        if found is not None:
+            return found
+        row = await conn.fetchrow(_ROUND_FACTS, round_id)
+        if row is None:
+            return None
+        (kind, platform, workspace, channel, owner_id, bank, qid, allowed, closes_at, test_run,
+         channel_scope, workspace_scope) = row  # fmt: skip
+        found = RoundFacts(
+            kind=RoundKind(kind),
+            platform=platform,
+            workspace=workspace,
+            channel=channel,
+            owner_id=owner_id,
+            question=QuestionKey(bank, qid),
+            attempts_allowed=allowed,
+            closes_at=datetime.fromisoformat(closes_at) if closes_at else None,
+            test_run_id=test_run,
+            scopes=(channel_scope, workspace_scope)
+            if channel_scope is not None and workspace_scope is not None
+            else None,
+        )
+        if found.scopes is not None:
+            if len(self._facts) >= self._size:
+                self._facts.pop(next(iter(self._facts)))
+            self._facts[round_id] = found
+        return found
+
+
+def _lock_key(value: int) -> int:
+    """A number into the signed 32-bit range of pg_advisory_xact_lock's two-key form (two
+    people sharing a key only wait for each other)."""
+    return value % (2 * _INT4) - _INT4
+
+
+def _person_key(user: UserRef) -> int:
+    text = f"{user.platform}\x1f{user.workspace}\x1f{user.user}".encode()
+    return zlib.crc32(text) - _INT4
+
+
+async def record_attempt(
+    conn: Connection,
+    cache: FactsCache,
+    round_id: int,
+    user_id: int | None,
+    answer: str,
+    at: datetime,
+    periods: tuple[int, int, int],
+    judge: Judge,
+    register: UserRef | None,
+) -> tuple[AttemptState, Decision]:
+    facts = await cache.get(conn, round_id)
+    if facts is None:
+        missing = AttemptState(found=False, round_id=round_id)
+        return missing, judge(missing)
+    round_key = _lock_key(round_id)
+    if user_id is None and register is not None:
+        # Not known when the click arrived: lock on who they are, then look again (another
+        # click of theirs may have stored them meanwhile) and take their id's lock too.
+        await conn.execute(
+            f"BEGIN; SELECT pg_advisory_xact_lock({round_key}, {_person_key(register)})"
+        )
+    elif user_id is not None:
+        await conn.execute(
+            f"BEGIN; SELECT pg_advisory_xact_lock({round_key}, {_lock_key(user_id)})"
+        )
+    else:
+        await conn.execute("BEGIN")
+    try:
+        if user_id is None and register is not None:
+            found = await conn.fetchval(
+                _FIND_USER, register.platform, register.workspace, register.user
+            )
+            if found is not None:
+                user_id = int(found)
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock($1, $2)", round_key, _lock_key(user_id)
+                )
+        row = await conn.fetchrow(_STATE, round_id, user_id)
+        if row is None:  # deleted meanwhile: never, but judged as missing all the same
+            missing = AttemptState(found=False, round_id=round_id)
+            await conn.execute("COMMIT")
+            return missing, judge(missing)
+        closed, used, solved, points, tried = row
+        state = AttemptState(
+            True,
+            round_id,
+            facts.kind,
+            facts.platform,
+            facts.workspace,
+            facts.owner_id,
+            facts.question,
+            facts.attempts_allowed,
+            closed,
+            facts.closes_at,
+            used or 0,
+            bool(solved),
+            points or 0,
+            facts.test_run_id,
+            tuple(tried.split("|")) if tried else (),
+        )
+        decision = judge(state)
+        if decision[0] is _RECORDED:
+            _, correct, gained, attempt_no, finished, counts_for_board, _ = decision
+            if register is not None:
+                # Stored (or renamed) with their counted answer, in its transaction.
+                user_id = await writes.user_id(conn, register)
+            assert user_id is not None
+            scopes: tuple[int, ...] = ()
+            if correct and counts_for_board:
+                scopes = facts.scopes or (
+                    await writes.scope_id(
+                        conn, f"{facts.platform}:{facts.workspace}:{facts.channel}"
+                    ),
+                    await writes.scope_id(conn, f"{facts.platform}:{facts.workspace}"),
+                )
+            stamp = at.isoformat()
+            await conn.execute(
+                _WRITE,
+                round_id,
+                user_id,
+                attempt_no,
+                answer,
+                int(correct),
+                stamp,
+                gained,
+                stamp if finished else None,
+                list(scopes),
+                list(periods) if scopes else [],
+            )
+        await conn.execute("COMMIT")
+    except BaseException:
+        if not conn.is_closed():
+            await conn.execute("ROLLBACK")
+        raise
+    return state, decision
