@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +90,14 @@ class Quizbot:
     process: asyncio.subprocess.Process
     health_port: int
     slack_port: int
+    log: Path
+
+    def died(self) -> str | None:
+        """Why it is no longer running (its log's end), or None while it runs."""
+        if self.process.returncode is None:
+            return None
+        tail = "\n".join(self.log.read_text().splitlines()[-15:])
+        return f"{self.name} exited with {self.process.returncode}:\n{tail}"
 
     @property
     def events_url(self) -> str:
@@ -144,13 +151,14 @@ async def quizbot_run(
         SLACK_PORT=str(slack_port),
         SLACK_API_URL=fake.api_url,
     )
-    log = (tmp_path / f"{name}.log").open("wb")
+    log_path = tmp_path / f"{name}.log"
+    log = log_path.open("wb")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--no-console",
         cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
     )  # fmt: skip
     try:
-        yield Quizbot(name, process, health_port, slack_port)
+        yield Quizbot(name, process, health_port, slack_port, log_path)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -181,7 +189,13 @@ async def until(
 
 async def started(session: aiohttp.ClientSession, *bots: Quizbot) -> None:
     for bot in bots:
-        await until(partial(bot.healthy, session), f"{bot.name} is up")
+
+        async def up(bot: Quizbot = bot) -> bool:
+            if (why := bot.died()) is not None:
+                raise AssertionError(why)
+            return await bot.healthy(session)
+
+        await until(up, f"{bot.name} is up")
 
 
 async def leaders(session: aiohttp.ClientSession, *bots: Quizbot) -> list[float | None]:
@@ -376,4 +390,6 @@ async def test_postgres_killing_the_leader_hands_the_schedule_to_the_other_proce
 
 
 async def _is(bot: Quizbot, session: aiohttp.ClientSession, expected: float) -> bool:
+    if (why := bot.died()) is not None:
+        raise AssertionError(why)
     return await bot.leader(session) == expected
