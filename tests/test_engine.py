@@ -516,16 +516,22 @@ async def test_posting_twice_at_once_in_a_channel_opens_one_round(quiz: Quiz):
 
     posted = [result for result in results if isinstance(result, Posted)]
     refused = [result for result in results if isinstance(result, QuizError)]
-    assert (len(posted), len(refused)) == (1, 1)
-    assert str(refused[0]) == "A question was posted in this channel a moment ago."
-    # The reveal of the closed round goes out with the post that won, whichever of the two
-    # closed it (the loser may have closed it before its own insert was refused).
-    previous = posted[0].previous
-    assert previous is not None
-    assert (previous.round.id, previous.announced) == (first.round.id, False)
-    assert previous.stats.solved == 1
+    assert posted and len(posted) + len(refused) == 2, results
+    for error in refused:
+        assert str(error) == "A question was posted in this channel a moment ago."
+    # Never two open rounds: the one left open is a post's, and a post whose round is not open
+    # any more was closed by the other post (on a loaded machine the two can run one after the
+    # other, and then both succeed), whose reveal travels with it.
     current, _ = await quiz.rounds.open_round(CHANNEL)
-    assert current.id == posted[0].round.id
+    assert current.id in {result.round.id for result in posted}
+    for result in posted:
+        if result.round.id != current.id:
+            assert [p.previous.round.id for p in posted if p.previous].count(result.round.id) == 1
+    # The reveal of the first round goes out with exactly one post, whichever of the two closed
+    # it (the loser may have closed it before its own insert was refused).
+    reveals = [p.previous for p in posted if p.previous and p.previous.round.id == first.round.id]
+    assert len(reveals) == 1
+    assert reveals[0].announced is False and reveals[0].stats.solved == 1
 
 
 async def test_each_channel_has_its_own_cycle(make_quiz: MakeQuiz):
