@@ -157,12 +157,24 @@ def _parser() -> argparse.ArgumentParser:
     discord_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
     discord_bench.add_argument("--users", type=int, default=500)
     discord_bench.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
+    discord_bench.add_argument(
+        "--paced-rate",
+        type=float,
+        default=0.0,
+        help="clicks/s of the latency phase (0: half the reference's burst rate)",
+    )
     slack_bench = bench_commands.add_parser(
         "slack", help="signed block_actions requests into bolt over HTTP against a bare app"
     )
     slack_bench.add_argument("--clicks", type=int, default=2000, help="4 per user at most")
     slack_bench.add_argument("--users", type=int, default=500)
     slack_bench.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
+    slack_bench.add_argument(
+        "--paced-rate",
+        type=float,
+        default=0.0,
+        help="clicks/s of the latency phase (0: half the reference's burst rate)",
+    )
     cards_bench = bench_commands.add_parser(
         "cards", help="drawing the picture cards, and the answers' p99 while 50 are drawn"
     )

@@ -74,3 +74,32 @@ async def test_discord_clicks_the_bot_never_answers_are_lost_and_answered_ones_a
     assert (silent.acked, silent.lost) == (0, 10)
     assert (answered.acked, answered.lost) == (10, 0)
     assert answered.cpu_seconds > 0
+
+
+async def test_a_paced_load_goes_out_at_its_rate_and_an_unanswered_click_is_still_lost() -> None:
+    async with harness() as remote:
+        fake = await remote.call("slack")
+        client = AsyncWebClient(token="xoxb-fake", base_url=fake["api_url"])
+        responses = ResponseUrlClient()
+        app = bare_app(client, responses, answers=False)  # acks, never answers
+        try:
+            async with running_app(app) as url:
+                await _post_like_quizbot(client)
+                paced = Load(users=5, clicks=12, lost_after=0.3, rate=40.0)
+                answered = await _measured(remote, url, paced, answers=True, warm_up="click")
+        finally:
+            await responses.close()
+    # 12 clicks at 40/s: the last goes out 11/40 s after the first, not with it.
+    assert answered.sent_seconds >= 11 / 40 * 0.99
+    assert (answered.acked, answered.lost) == (12, 12)
+
+
+async def test_discord_paced_clicks_go_out_at_their_rate_and_unanswered_ones_are_lost() -> None:
+    async with harness() as remote:
+        silent = await run_bare(
+            remote, users=3, clicks=10, button=SilentButton, lost_after=0.3, rate=50.0
+        )
+        answered = await run_bare(remote, users=3, clicks=10, rate=50.0)
+    assert silent.sent_seconds >= 9 / 50 * 0.99 and answered.sent_seconds >= 9 / 50 * 0.99
+    assert (silent.acked, silent.lost) == (0, 10)
+    assert (answered.acked, answered.lost) == (10, 0)

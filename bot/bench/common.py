@@ -7,6 +7,7 @@ import statistics
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -130,14 +131,33 @@ class Paired(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class PairedReport(Paired[S]):
-    """A platform benchmark's rounds, with what quizbot lost or stored over the limit."""
+    """A platform benchmark's rounds, with what quizbot lost or stored over the limit.
+
+    ``rounds`` are the saturating bursts (throughput and CPU per click); ``paced``, when given,
+    the same sides offered the same clicks at ``paced_rates`` (one per round): quizbot's p99,
+    lost and over the limit are then taken from those, a load an app can sustain."""
+
+    paced: tuple[tuple[S, S], ...] = ()
+    paced_rates: tuple[float, ...] = ()
+
+    @property
+    def latency_rounds(self) -> tuple[tuple[S, S], ...]:
+        return self.paced or self.rounds
+
+    @property
+    def worst_p99_ms(self) -> float:
+        return max(ours.p99_ms for ours, _ in self.latency_rounds)
 
     @property
     def lost(self) -> int:
-        return sum(ours.lost for ours, _ in self.rounds)
+        return sum(ours.lost for ours, _ in self.latency_rounds)
 
     @property
     def over_limit(self) -> int:
+        return sum(ours.over_limit for ours, _ in self.latency_rounds)
+
+    @property
+    def burst_over_limit(self) -> int:
         return sum(ours.over_limit for ours, _ in self.rounds)
 
     @property
@@ -177,6 +197,66 @@ async def alternating(
                 gc.collect()
                 figures[index] = await sides[index](folder)
             results.append(tuple(figures[index] for index in range(len(sides))))
+    return results
+
+
+PACED_FRACTION = 0.5
+"""The paced phase's default rate: this share of the reference's burst throughput that round."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phases(Generic[S]):
+    """One round of a platform bench: every side's burst, the rate offered in the paced phase,
+    and the paced sides' figures."""
+
+    burst: tuple[S, ...]
+    rate: float
+    paced: tuple[S, ...]
+
+
+async def _rotated(
+    number: int, folder: Path, sides: Sequence[Callable[[Path], Awaitable[S]]]
+) -> tuple[S, ...]:
+    figures: dict[int, S] = {}
+    for step in range(len(sides)):
+        index = (number + step) % len(sides)
+        side_folder = folder / f"side{index}"
+        side_folder.mkdir()
+        gc.collect()  # each side starts clean (see ``alternating``)
+        figures[index] = await sides[index](side_folder)
+    return tuple(figures[index] for index in range(len(sides)))
+
+
+async def _at_rate(side: Callable[[Path, float], Awaitable[S]], rate: float, folder: Path) -> S:
+    return await side(folder, rate)
+
+
+async def burst_then_paced(
+    rounds: int,
+    prefix: str,
+    bursts: Sequence[Callable[[Path], Awaitable[S]]],
+    paced: Sequence[Callable[[Path, float], Awaitable[S]]],
+    *,
+    reference: int,
+    rate: float = 0.0,
+) -> list[Phases[S]]:
+    """Per round: every side's saturating burst (``alternating``'s order), then every ``paced``
+    side on fresh state at one offered rate: ``rate``, or ``PACED_FRACTION`` of the burst rate of
+    side ``reference`` that round; the paced sides also alternate which goes first."""
+    results: list[Phases[S]] = []
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        for number in range(rounds):
+            burst_folder = Path(tmp) / f"round{number}-burst"
+            burst_folder.mkdir()
+            burst = await _rotated(number, burst_folder, bursts)
+            offered = rate or PACED_FRACTION * burst[reference].rate
+            paced_folder = Path(tmp) / f"round{number}-paced"
+            paced_folder.mkdir()
+
+            steady = await _rotated(
+                number, paced_folder, [partial(_at_rate, side, offered) for side in paced]
+            )
+            results.append(Phases(burst, offered, steady))
     return results
 
 

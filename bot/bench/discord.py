@@ -10,6 +10,11 @@ clicks A, C, D, B, none waiting for an answer. An ack's latency runs from the mo
 wrote the click's INTERACTION_CREATE to the gateway socket to the moment its fake recorded the
 interaction's callback POST; a click with no successful callback is lost. The CPU time of this
 process is taken around the burst.
+
+Latency is taken from a second, paced phase per round: both bots, each on a fresh store and
+fake, offered the same clicks at one fixed rate (``--paced-rate``, by default half the bare
+bot's burst throughput that round), a load both can sustain; the burst gives the throughput and
+CPU per click.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import discord
 import yarl
 
 from bot.adapters.discord.bot import QuizBot
-from bot.bench.common import PairedReport, alternating, synthetic_bank
+from bot.bench.common import PairedReport, burst_then_paced, synthetic_bank
 from bot.bench.load import DISCORD_LOST_AFTER_S, LETTERS, DiscordBurst, answer_ids
 from bot.bench.remote import Harness, cpu_seconds, harness
 from bot.core.clock import SystemClock
@@ -61,6 +66,7 @@ async def _measured(
     clicks: int,
     letters: Sequence[str] = LETTERS,
     lost_after: float = DISCORD_LOST_AFTER_S,
+    rate: float = 0.0,
 ) -> DiscordBurst:
     started = cpu_seconds()
     figures = await remote.call(
@@ -71,6 +77,7 @@ async def _measured(
         clicks=clicks,
         letters=list(letters),
         lost_after=lost_after,
+        rate=rate,
     )
     spent = cpu_seconds() - started
     figures.pop("pid", None)
@@ -78,7 +85,9 @@ async def _measured(
     return replace(DiscordBurst(**figures), cpu_seconds=spent)
 
 
-async def run_quizbot(remote: Harness, folder: Path, *, users: int, clicks: int) -> DiscordBurst:
+async def run_quizbot(
+    remote: Harness, folder: Path, *, users: int, clicks: int, rate: float = 0.0
+) -> DiscordBurst:
     db = folder / "discord.db"
     store = await SqliteStore.open(db)
     try:
@@ -92,7 +101,9 @@ async def run_quizbot(remote: Harness, folder: Path, *, users: int, clicks: int)
 
         async with running_client(await _fake(remote, users), make_bot):
             message = (await remote.call("discord_post"))["message"]
-            result = await _measured(remote, int(message["id"]), answer_ids(message), users, clicks)
+            result = await _measured(
+                remote, int(message["id"]), answer_ids(message), users, clicks, rate=rate
+            )
     finally:
         await store.close()
     return replace(result, over_limit=await asyncio.to_thread(attempts_over_limit, db))
@@ -137,9 +148,11 @@ async def run_bare(
     clicks: int,
     button: Callable[[int, str], discord.ui.Item[Any]] = AnswerButton,
     lost_after: float = DISCORD_LOST_AFTER_S,
+    rate: float = 0.0,
 ) -> DiscordBurst:
-    """The bare bot's burst; ``button`` may be another DynamicItem with the bare bot's
-    template (a test's button that never answers): posting it makes it the one dispatched."""
+    """The bare bot's burst (paced with ``rate``); ``button`` may be another DynamicItem with
+    the bare bot's template (a test's button that never answers): posting it makes it the one
+    dispatched."""
     async with running_client(await _fake(remote, users), BareBot) as client:
         channel = client.get_channel(GENERAL_ID)
         assert isinstance(channel, discord.TextChannel)
@@ -148,7 +161,9 @@ async def run_bare(
             view.add_item(button(1, letter))
         message = await channel.send("Bare round", view=view)
         custom_ids = {letter: f"bare:a:1:{letter}" for letter in "ABCD"}
-        return await _measured(remote, message.id, custom_ids, users, clicks, lost_after=lost_after)
+        return await _measured(
+            remote, message.id, custom_ids, users, clicks, lost_after=lost_after, rate=rate
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +183,9 @@ class DiscordReport(PairedReport[DiscordBurst]):
         return ratios[len(ratios) // 2] if ratios else 0.0
 
 
-async def bench_discord(*, clicks: int, users: int, rounds: int = 5) -> DiscordReport:
+async def bench_discord(
+    *, clicks: int, users: int, rounds: int = 5, paced_rate: float = 0.0
+) -> DiscordReport:
     async with harness() as remote:
 
         async def ours(folder: Path) -> DiscordBurst:
@@ -177,5 +194,23 @@ async def bench_discord(*, clicks: int, users: int, rounds: int = 5) -> DiscordR
         async def bare(folder: Path) -> DiscordBurst:
             return await run_bare(remote, users=users, clicks=clicks)
 
-        results = await alternating(rounds, "quizbot-bench-discord-", (ours, bare))
-        return DiscordReport(tuple((a, b) for a, b in results), harness_pid=remote.pid)
+        async def ours_paced(folder: Path, rate: float) -> DiscordBurst:
+            return await run_quizbot(remote, folder, users=users, clicks=clicks, rate=rate)
+
+        async def bare_paced(folder: Path, rate: float) -> DiscordBurst:
+            return await run_bare(remote, users=users, clicks=clicks, rate=rate)
+
+        results = await burst_then_paced(
+            rounds,
+            "quizbot-bench-discord-",
+            (ours, bare),
+            (ours_paced, bare_paced),
+            reference=1,
+            rate=paced_rate,
+        )
+        return DiscordReport(
+            tuple((a, b) for a, b in (r.burst for r in results)),
+            paced=tuple((a, b) for a, b in (r.paced for r in results)),
+            paced_rates=tuple(r.rate for r in results),
+            harness_pid=remote.pid,
+        )

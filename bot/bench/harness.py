@@ -19,6 +19,8 @@ command a line on standard input and answers each with one JSON line on standard
 - ``{"cmd": "discord_burst", "message_id", "custom_ids", "users", "clicks", "letters",
   "lost_after"}`` dispatches every click over the gateway without waiting and collects the
   callbacks: a ``Burst``'s fields.
+- Both bursts take an optional ``"rate"``: clicks per second, sent on a fixed schedule (paced)
+  instead of all at once.
 - ``{"cmd": "stop"}`` stops the fake (a new one may start); end of input ends the process.
 
 Every answer carries this process's ``pid``, so that a test can see the two are apart.
@@ -90,6 +92,7 @@ class Harness:
                 clicks=int(command["clicks"]),
                 letters=_letters(command),
                 lost_after=float(command.get("lost_after", DISCORD_LOST_AFTER_S)),
+                rate=float(command.get("rate", 0.0)),
             )
             return asdict(result)
         if name == "stop":
@@ -124,6 +127,7 @@ def _burst_args(command: dict[str, Any]) -> dict[str, Any]:
         "answers": bool(command.get("answers", False)),
         "lost_after": float(command.get("lost_after", 10.0)),
         "letters": _letters(command),
+        "rate": float(command.get("rate", 0.0)),
     }
 
 

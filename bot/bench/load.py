@@ -14,6 +14,9 @@ response_url within ``lost_after`` seconds of the last ack.
 Discord: each click's INTERACTION_CREATE is written to the gateway socket without waiting; an
 ack's latency runs from then to the moment the fake recorded the interaction's callback POST; a
 click with no successful callback is lost (Discord refuses a callback after 3 s).
+
+Paced (``rate`` > 0): the same clicks, click ``i`` sent ``i / rate`` seconds after the first
+instead of all at once: a load the app can sustain, from which the benches take latency and lost.
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ class SlackBurst(Burst):
 
     answered_seconds: float = 0.0
     """From the first request sent to the last answer delivered (0 when none are expected)."""
+    sent_seconds: float = 0.0
+    """From the start of sending to the last request's headers written: how fast the load went
+    out (paced: at least ``(clicks - 1) / rate``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,14 @@ class DiscordBurst(Burst):
     """HTTP connections the bot opened to the fake: one per request it had in flight at once."""
     sent_seconds: float = 0.0
     """From the first click written to the gateway to the last: how fast the load went out."""
+
+
+async def _on_schedule(start: float, index: int, rate: float) -> None:
+    """Paced load: wait until click ``index`` is due, ``index / rate`` s after ``start``."""
+    if rate > 0:
+        delay = start + index / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
 
 def click_order(
@@ -206,12 +220,20 @@ async def slack_burst(
     answers: bool,
     lost_after: float = 10.0,
     letters: Sequence[str] = LETTERS,
+    rate: float = 0.0,
 ) -> SlackBurst:
-    """Send every click at ``url`` at once; with ``answers``, then wait for each one's reply."""
+    """Send every click at ``url`` at once (or, with ``rate``, that many a second); with
+    ``answers``, then wait for each one's reply."""
     order = click_order(slack_users(users), clicks, letters)
     requests = signed_clicks(fake, posted_message(fake), order)
+
+    async def due(index: int, click: Click) -> None:
+        await _on_schedule(start, index, rate)
+        await _send(session, url, click)
+
     async with bench_session() as session:
-        await asyncio.gather(*(_send(session, url, click) for click in requests))
+        start = time.monotonic()
+        await asyncio.gather(*(due(index, click) for index, click in enumerate(requests)))
     acked = [click for click in requests if click.status == 200]
     first_sent = min((c.sent_at for c in requests if c.sent_at), default=0.0)
     last_done = max((c.done_at for c in acked), default=first_sent)
@@ -242,6 +264,7 @@ async def slack_burst(
         lost=lost,
         over_limit=0,
         answered_seconds=answered_seconds,
+        sent_seconds=max((c.sent_at for c in requests), default=start) - start,
     )
 
 
@@ -281,14 +304,18 @@ async def discord_burst(
     clicks: int,
     letters: Sequence[str] = LETTERS,
     lost_after: float = DISCORD_LOST_AFTER_S,
+    rate: float = 0.0,
 ) -> DiscordBurst:
-    """Send every click without waiting, then collect the callbacks the fake records; a click
-    without one ``lost_after`` seconds after the last was sent is lost."""
+    """Send every click without waiting (or, with ``rate``, that many a second), then collect
+    the callbacks the fake records; a click without one ``lost_after`` seconds after the last
+    was sent is lost."""
     order = click_order(discord_users(users), clicks, letters)
     mark = len(fake.requests)
     peers_before = len(fake.http_peers)
     sent_at: dict[str, float] = {}
-    for user, letter in order:
+    start = time.monotonic()
+    for index, (user, letter) in enumerate(order):
+        await _on_schedule(start, index, rate)
         sent = await fake.click(custom_ids[letter], message_id=message_id, user=user)
         sent_at[sent.callback_path] = time.monotonic()
         await asyncio.sleep(0)  # one loop turn, so callbacks are read as they arrive
@@ -314,5 +341,5 @@ async def discord_burst(
         lost=len(sent_at) - len(acked),
         over_limit=0,
         connections=len(fake.http_peers) - peers_before,
-        sent_seconds=max(sent_at.values()) - first_sent,
+        sent_seconds=max(sent_at.values()) - start,
     )

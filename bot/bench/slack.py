@@ -18,6 +18,11 @@ size). A warm-up request goes first, untimed (quizbot: a blank pick, which is no
 so bolt's one-off ``auth.test`` and the first connection are not in the figures. The CPU time
 of this process is taken around the burst: from the first click sent to the last answer
 delivered.
+
+Latency is taken from a second, paced phase per round: quizbot and the reference, each on a
+fresh store and fake, offered the same clicks at one fixed rate (``--paced-rate``, by default half
+the reference's burst throughput that round), a load both can sustain; the burst gives the
+throughput and CPU per click.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import post_round
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.context import ResponseUrlClient, channel_ref
-from bot.bench.common import PairedReport, alternating, shown_letters, synthetic_bank
+from bot.bench.common import PairedReport, burst_then_paced, shown_letters, synthetic_bank
 from bot.bench.load import LETTERS, SECRET, SlackBurst
 from bot.bench.remote import Harness, cpu_seconds, harness
 from bot.core.clock import SystemClock
@@ -61,6 +66,8 @@ class Load:
     users: int
     clicks: int
     lost_after: float = 10.0
+    rate: float = 0.0
+    """Clicks per second on a fixed schedule (the paced phase); 0: all at once."""
 
 
 async def _measured(
@@ -82,6 +89,7 @@ async def _measured(
         answers=answers,
         lost_after=load.lost_after,
         letters=list(letters),
+        rate=load.rate,
     )
     spent = cpu_seconds() - started
     figures.pop("pid", None)
@@ -204,15 +212,22 @@ async def run_null(remote: Harness, load: Load) -> SlackBurst:
 @dataclass(frozen=True, slots=True)
 class SlackReport:
     """Per round: quizbot, the answering bare app (the reference), the bare app that only
-    acks, and the do-nothing server (the harness's ceiling); and the harness's process id."""
+    acks, and the do-nothing server (the harness's ceiling); and the harness's process id.
+    ``paced``: quizbot and the reference at ``paced_rates`` (one per round)."""
 
     rounds: tuple[tuple[SlackBurst, SlackBurst, SlackBurst, SlackBurst], ...]
     harness_pid: int
+    paced: tuple[tuple[SlackBurst, SlackBurst], ...] = ()
+    paced_rates: tuple[float, ...] = ()
 
     @property
     def against_reference(self) -> PairedReport[SlackBurst]:
         """quizbot against the app that acks and answers: what the targets are set on."""
-        return PairedReport(tuple((ours, answering) for ours, answering, _, _ in self.rounds))
+        return PairedReport(
+            tuple((ours, answering) for ours, answering, _, _ in self.rounds),
+            paced=self.paced,
+            paced_rates=self.paced_rates,
+        )
 
     @property
     def ack_only_against_reference(self) -> PairedReport[SlackBurst]:
@@ -230,7 +245,9 @@ class SlackReport:
         return ratios[len(ratios) // 2] if ratios else 0.0
 
 
-async def bench_slack(*, clicks: int, users: int, rounds: int = 5) -> SlackReport:
+async def bench_slack(
+    *, clicks: int, users: int, rounds: int = 5, paced_rate: float = 0.0
+) -> SlackReport:
     load = Load(users, clicks)
     async with harness() as remote:
 
@@ -246,7 +263,23 @@ async def bench_slack(*, clicks: int, users: int, rounds: int = 5) -> SlackRepor
         async def null(folder: Path) -> SlackBurst:
             return await run_null(remote, load)
 
-        results = await alternating(
-            rounds, "quizbot-bench-slack-", (ours, answering, ack_only, null)
+        async def ours_paced(folder: Path, rate: float) -> SlackBurst:
+            return await run_quizbot(remote, folder, replace(load, rate=rate))
+
+        async def answering_paced(folder: Path, rate: float) -> SlackBurst:
+            return await run_bare(remote, replace(load, rate=rate), answers=True)
+
+        results = await burst_then_paced(
+            rounds,
+            "quizbot-bench-slack-",
+            (ours, answering, ack_only, null),
+            (ours_paced, answering_paced),
+            reference=1,
+            rate=paced_rate,
         )
-        return SlackReport(tuple((a, b, c, d) for a, b, c, d in results), harness_pid=remote.pid)
+        return SlackReport(
+            tuple((a, b, c, d) for a, b, c, d in (r.burst for r in results)),
+            harness_pid=remote.pid,
+            paced=tuple((a, b) for a, b in (r.paced for r in results)),
+            paced_rates=tuple(r.rate for r in results),
+        )
