@@ -170,6 +170,7 @@ async def record_attempt(
                 await conn.execute(
                     "SELECT pg_advisory_xact_lock($1, $2)", round_key, _lock_key(user_id)
                 )
+        unknown = user_id is None
         row = await conn.fetchrow(_STATE, round_id, user_id)
         if row is None:  # deleted meanwhile: never, but judged as missing all the same
             missing = AttemptState(found=False, round_id=round_id)
@@ -198,7 +199,18 @@ async def record_attempt(
             _, correct, gained, attempt_no, finished, counts_for_board, _ = decision
             if register is not None:
                 # Stored (or renamed) with their counted answer, in its transaction.
-                user_id = await writes.user_id(conn, register)
+                stored_id = await writes.user_id(conn, register)
+                if unknown:
+                    # Not in the database when this click read its state, but another process
+                    # may have stored them since and be judging a click of theirs under the
+                    # (round, id) lock: take it, and judge again if an attempt came meanwhile.
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock($1, $2)", round_key, _lock_key(stored_id)
+                    )
+                    again = await conn.fetchrow(_STATE, round_id, stored_id)
+                    if again is None or (again[1] or 0) != (used or 0):
+                        raise _JudgeAgain(stored_id)
+                user_id = stored_id
             assert user_id is not None
             scopes: tuple[int, ...] = ()
             if correct and counts_for_board:
@@ -223,8 +235,21 @@ async def record_attempt(
                 list(periods) if scopes else [],
             )
         await conn.execute("COMMIT")
+    except _JudgeAgain as again:
+        await conn.execute("ROLLBACK")
+        return await record_attempt(
+            conn, cache, round_id, again.user_id, answer, at, periods, judge, register
+        )
     except BaseException:
         if not conn.is_closed():
             await conn.execute("ROLLBACK")
         raise
     return state, decision
+
+
+class _JudgeAgain(Exception):
+    """The person was stored by another process while this click was judged as theirs first."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(user_id)
+        self.user_id = user_id
