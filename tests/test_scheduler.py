@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from collections.abc import AsyncIterator
@@ -36,6 +37,7 @@ class RecordingPoster:
     gone: set[str] = field(default_factory=set)
     crash_once: bool = False
     reveal_failures: int = 0
+    posted: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def post(self, posted: Posted, nonce: str) -> str:
         if posted.round.channel.channel in self.gone:
@@ -44,6 +46,7 @@ class RecordingPoster:
             self.crash_once = False
             raise RuntimeError("the process died here")
         self.posts.append((posted.round.channel.channel, posted.round.id, nonce))
+        self.posted.set()
         return f"msg-{posted.round.id}"
 
     async def reveal(self, reveal: Reveal) -> None:
@@ -345,3 +348,49 @@ async def test_a_schedule_posts_only_from_its_banks(tmp_path: Path) -> None:
         assert {found[0].question.bank for found in picked if found} == {"beta"}
     finally:
         await store.close()
+
+
+async def test_a_schedule_set_while_the_runner_works_is_not_slept_through(setup: Setup) -> None:
+    """A change that lands while the runner is between its tick and its sleep (here: while it
+    reads its next wake-up) wakes it, rather than being cleared with the old state."""
+    store_next_wakeup = setup.store.next_wakeup
+    changed_once = False
+
+    async def next_wakeup_with_a_change_landing() -> datetime | None:
+        nonlocal changed_once
+        wake = await store_next_wakeup()  # read before the change: nothing scheduled
+        if not changed_once:
+            changed_once = True
+            await setup.quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "mon-fri"))
+            setup.clock.set(MONDAY_8 + timedelta(hours=1))  # and it is due
+        return wake
+
+    setup.store.next_wakeup = next_wakeup_with_a_change_landing  # type: ignore[method-assign]
+    runner = asyncio.create_task(setup.scheduler.run())
+    try:
+        await asyncio.wait_for(setup.poster.posted.wait(), 5)
+    finally:
+        runner.cancel()
+    assert [channel for channel, _, _ in setup.poster.posts] == ["general"]
+
+
+async def test_a_schedule_written_by_another_process_is_picked_up(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """Another quizbot process on the same database (an admin's command it served) saves a
+    schedule: this process's runner, asleep with nothing due, posts it once it is due."""
+    runner = asyncio.create_task(setup.scheduler.run())
+    try:
+        await asyncio.sleep(0.05)  # asleep: nothing is scheduled
+        other = await SqliteStore.open(setup.db)
+        try:
+            other_quiz = Quiz(other, BankLibrary([make_bank("demo", easy=20)]), setup.clock)
+            await other_quiz.start()
+            await other_quiz.schedules.set(make_schedule(GENERAL, "09:00", "UTC", "mon-fri"))
+            setup.clock.set(MONDAY_8 + timedelta(hours=1))  # and it is due
+        finally:
+            await other.close()
+        await asyncio.wait_for(setup.poster.posted.wait(), 30)
+    finally:
+        runner.cancel()
+    assert [channel for channel, _, _ in setup.poster.posts] == ["general"]

@@ -32,6 +32,10 @@ REVEAL_AT_MOST_AFTER = timedelta(hours=23)
 REVEAL_BEFORE_NEXT = timedelta(minutes=1)
 RETRY_AFTER = timedelta(seconds=30)
 MAX_SLEEP = timedelta(hours=1)
+# How long the runner sleeps at most before reading the store's next wake-up again: another
+# process on the database (the one that served an admin's schedule command, or someone's
+# reminder setting) cannot wake this one, so what it writes is found within this time.
+RECHECK = timedelta(seconds=5)
 FAN_OUT = 32
 
 
@@ -151,8 +155,12 @@ class Scheduler:
         return not all(outcomes)
 
     async def run(self) -> None:
-        """Sleep until the earliest due post or reveal; wake early when a schedule changes."""
+        """Sleep until the earliest due post or reveal; wake early when a schedule changes here,
+        and look again every RECHECK for what other processes changed."""
         while True:
+            # Cleared before the work, not after: a change landing while the runner ticks or
+            # reads its next wake-up must wake the sleep below, not be cleared with it.
+            self._changed.clear()
             failed = await self.tick()
             now = self.clock.now()
             wake = await self.store.next_wakeup()
@@ -162,10 +170,29 @@ class Scheduler:
             delay = MAX_SLEEP if wake is None else max(wake - now, timedelta(0))
             if failed:
                 delay = max(min(delay, MAX_SLEEP), RETRY_AFTER)
-            self._changed.clear()
+            await self._sleep(delay)
+
+    async def _sleep(self, delay: timedelta) -> None:
+        """Until ``delay`` has passed, a change here wakes it, or the store's next wake-up,
+        read again every RECHECK, comes sooner than the one it slept for."""
+        deadline = asyncio.get_running_loop().time() + min(delay, MAX_SLEEP).total_seconds()
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
             # Waking on a change or on time are both normal: the next tick sorts it out.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(delay, MAX_SLEEP).total_seconds())
+                await asyncio.wait_for(self._changed.wait(), min(left, RECHECK.total_seconds()))
+                return
+            if await self._sooner_than(deadline):
+                return
+
+    async def _sooner_than(self, deadline: float) -> bool:
+        """Whether something now due or due before ``deadline`` (loop time) was written since."""
+        wake = await self.store.next_wakeup()
+        reminder = await self.quiz.review.reminders.next_wakeup(self.posters)
+        soonest = min((when for when in (wake, reminder) if when is not None), default=None)
+        if soonest is None:
+            return False
+        in_seconds = (soonest - self.clock.now()).total_seconds()
+        return asyncio.get_running_loop().time() + in_seconds < deadline
 
     # --- posting ------------------------------------------------------------------------------
 
