@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Empty: the library's own (https://discord.com/api/v10, https://slack.com/api/). For a
     # REST proxy in front of Discord, or GovSlack (https://slack-gov.com/api/).
     discord_api_url: str = Field("", description="Discord's REST API base URL.")
+    # Empty: discord.py's (wss://gateway.discord.gg/), for a gateway proxy in front of Discord.
+    discord_gateway_url: str = Field("", description="Discord's gateway websocket URL.")
     slack_api_url: str = Field("", description="Slack's Web API base URL.")
     quizbot_health_host: str = Field(
         "127.0.0.1", description="Address of the health endpoint (0.0.0.0: every interface)."
@@ -151,6 +153,14 @@ class Settings(BaseSettings):
         value = value.strip()
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"'{value}' is not an http:// or https:// URL")
+        return value
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _websocket_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("ws://", "wss://")):
+            raise ValueError(f"'{value}' is not a ws:// or wss:// URL")
         return value
 
     @model_validator(mode="after")

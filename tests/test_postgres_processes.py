@@ -8,14 +8,10 @@ attempts, the messages on (fake) Slack, each process's /metrics."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -24,8 +20,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from conftest import PLATFORM_TOKENS
-from prometheus_client.parser import text_string_to_metric_families
+from processes import Quizbot, slack_http_env, started, until
+from processes import quizbot_run as run_process
 
 from bot.core.rounds import ChannelRef
 from bot.core.schedule import Schedule
@@ -78,57 +74,6 @@ questions:
 MANY = [FakeChannel(f"C0MANY{n:03d}", f"many-{n}") for n in range(50)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Quizbot:
-    name: str
-    process: asyncio.subprocess.Process
-    health_port: int
-    slack_port: int
-    log: Path
-
-    def died(self) -> str | None:
-        """Why it is no longer running (its log's end), or None while it runs."""
-        if self.process.returncode is None:
-            return None
-        tail = "\n".join(self.log.read_text().splitlines()[-15:])
-        return f"{self.name} exited with {self.process.returncode}:\n{tail}"
-
-    @property
-    def events_url(self) -> str:
-        return f"http://127.0.0.1:{self.slack_port}/slack/events"
-
-    async def healthy(self, session: aiohttp.ClientSession) -> bool:
-        """/health says ok: the database answers and Slack HTTP mode listens."""
-        with suppress(aiohttp.ClientError):
-            async with session.get(f"http://127.0.0.1:{self.health_port}/health") as response:
-                return response.status == 200
-        return False
-
-    async def metric(self, session: aiohttp.ClientSession, name: str) -> float | None:
-        """The sum of sample ``name`` on its /metrics, or None while it does not answer."""
-        try:
-            async with session.get(f"http://127.0.0.1:{self.health_port}/metrics") as response:
-                text = await response.text()
-        except aiohttp.ClientError:
-            return None
-        return sum(
-            sample.value
-            for family in text_string_to_metric_families(text)
-            for sample in family.samples
-            if sample.name == name
-        )
-
-    async def leader(self, session: aiohttp.ClientSession) -> float | None:
-        """Its quizbot_scheduler_leader: 1 leading, 0 standing by."""
-        return await self.metric(session, "quizbot_scheduler_leader")
-
-
 @asynccontextmanager
 async def quizbot_run(
     tmp_path: Path, fake: FakeSlack, database_url: str, name: str
@@ -137,65 +82,9 @@ async def quizbot_run(
     banks = tmp_path / "banks"
     banks.mkdir(exist_ok=True)
     (banks / "scale.yaml").write_text(BANK)
-    health_port, slack_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items() if key not in PLATFORM_TOKENS}
-    env.update(
-        QUIZBOT_BANKS=str(banks),
-        QUIZBOT_DATABASE_URL=database_url,
-        QUIZBOT_LOG_LEVEL="INFO",
-        QUIZBOT_HEALTH_PORT=str(health_port),
-        QUIZBOT_LEADER_POLL_SECONDS="0.2",
-        SLACK_BOT_TOKEN="xoxb-fake",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_HOST="127.0.0.1",
-        SLACK_PORT=str(slack_port),
-        SLACK_API_URL=fake.api_url,
-    )
-    log_path = tmp_path / f"{name}.log"
-    log = log_path.open("wb")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--no-console",
-        cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
-    )  # fmt: skip
-    try:
-        yield Quizbot(name, process, health_port, slack_port, log_path)
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        log.close()
-
-
-async def until(
-    condition: Callable[[], Awaitable[bool]], what: str, within_s: float = 60.0
-) -> None:
-    """Poll another process (nothing here can wake on its change), with a deadline."""
-
-    async def poll() -> None:
-        while True:
-            if await condition():
-                return
-            await asyncio.sleep(0.1)
-
-    try:
-        await asyncio.wait_for(poll(), within_s)
-    except TimeoutError:
-        raise AssertionError(f"not within {within_s:g} s: {what}") from None
-
-
-async def started(session: aiohttp.ClientSession, *bots: Quizbot) -> None:
-    for bot in bots:
-
-        async def up(bot: Quizbot = bot) -> bool:
-            if (why := bot.died()) is not None:
-                raise AssertionError(why)
-            return await bot.healthy(session)
-
-        await until(up, f"{bot.name} is up")
+    env = {"QUIZBOT_BANKS": str(banks), "QUIZBOT_DATABASE_URL": database_url}
+    async with run_process(tmp_path, name, env | slack_http_env(fake.api_url, SECRET)) as bot:
+        yield bot
 
 
 async def leaders(session: aiohttp.ClientSession, *bots: Quizbot) -> list[float | None]:
@@ -351,7 +240,7 @@ async def test_postgres_killing_the_leader_hands_the_schedule_to_the_other_proce
         quizbot_run(tmp_path, fake, postgres_url, "first") as first,
     ):
         # The first takes the lease (and posts what is due) before the second starts.
-        await until(lambda: _is(first, session, 1.0), "the first process leads")
+        await until(lambda: first.leads(session, 1.0), "the first process leads")
         await fake.wait_for(method="chat.postMessage", timeout=30)
         async with quizbot_run(tmp_path, fake, postgres_url, "second") as second:
             await started(session, first, second)
@@ -362,7 +251,7 @@ async def test_postgres_killing_the_leader_hands_the_schedule_to_the_other_proce
             first.process.kill()  # SIGKILL: no clean-up, no unlock
             killed = time.monotonic()
             await first.process.wait()
-            await until(lambda: _is(second, session, 1.0), "the second process takes over")
+            await until(lambda: second.leads(session, 1.0), "the second process takes over")
             took_over = time.monotonic() - killed
             await fake.wait_for(
                 lambda call: call.args.get("channel") == quiz_channel,
@@ -387,9 +276,3 @@ async def test_postgres_killing_the_leader_hands_the_schedule_to_the_other_proce
     second_log = (tmp_path / "second.log").read_text()
     assert second_log.count("this process is the leader now") == 1, second_log
     assert quiz_channel not in (tmp_path / "first.log").read_text()
-
-
-async def _is(bot: Quizbot, session: aiohttp.ClientSession, expected: float) -> bool:
-    if (why := bot.died()) is not None:
-        raise AssertionError(why)
-    return await bot.leader(session) == expected

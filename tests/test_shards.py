@@ -13,6 +13,7 @@ from typing import Any
 import discord
 import pytest
 from conftest import T0, platform_banks, run_quizbot
+from shard_world import GUILD_ON_0, GUILD_ON_1, guild, post_and_click
 
 from bot.adapters.discord.run import make_client
 from bot.adapters.discord.sharded import ShardedQuizBot
@@ -23,38 +24,9 @@ from bot.core.library import BankLibrary
 from bot.core.quiz import Quiz
 from bot.shards import shard_of
 from bot.store.sqlite import SqliteStore
-from bot.testing.discord import (
-    ADMIN,
-    DEFAULT_EVERYONE,
-    MANAGE_GUILD,
-    MEMBER,
-    FakeChannel,
-    FakeDiscord,
-    FakeGuild,
-    FakeMember,
-    FakeRole,
-    running_client,
-)
+from bot.testing.discord import FakeDiscord, running_client
 
 CHOICE_BANK, _, _ = platform_banks()
-# Snowflakes whose shard of 2 is 0 and 1: (id >> 22) % 2.
-GUILD_ON_0 = 2_000_000 << 22
-GUILD_ON_1 = 2_000_001 << 22
-
-
-def guild(guild_id: int, name: str) -> FakeGuild:
-    admin_role = guild_id + 1
-    return FakeGuild(
-        id=guild_id,
-        name=name,
-        owner_id=ADMIN.id,
-        roles=[
-            FakeRole(guild_id, "@everyone", DEFAULT_EVERYONE),
-            FakeRole(admin_role, "Admin", MANAGE_GUILD, position=1),
-        ],
-        channels=[FakeChannel(guild_id + 10, "general")],
-        members=[FakeMember(ADMIN, (admin_role,)), FakeMember(MEMBER)],
-    )
 
 
 class ShardUnderTest(ShardedQuizBot):
@@ -92,19 +64,6 @@ def shard_bot(quiz: Quiz, count: int | None, ids: list[int] | None) -> ShardUnde
         shard_count=count,
         shard_ids=ids,
     )
-
-
-async def post_and_click(fake: FakeDiscord, guild_id: int) -> str:
-    """An admin posts in the guild's channel, the member clicks A (the answer): the reply."""
-    channel_id = guild_id + 10
-    sent = await fake.slash("quiz-admin", "post-now", user=ADMIN, guild_id=guild_id,
-                            channel_id=channel_id)  # fmt: skip
-    await fake.wait_for_followup(sent)
-    message = fake.messages_in(channel_id, include_ephemeral=False)[-1]
-    custom_id = message["components"][0]["components"][0]["custom_id"]
-    click = await fake.click(custom_id, user=MEMBER)
-    callback = await fake.wait_for_callback(click)
-    return str(callback.json["data"].get("content") or callback.json["data"])
 
 
 def test_the_test_guilds_sit_on_different_shards() -> None:
@@ -206,3 +165,11 @@ async def test_settings_choose_the_client(tmp_path: Path) -> None:
         assert (sharded.shard_count, sharded.shard_ids) == (4, [2, 3])
         await plain.close()
         await sharded.http.close()  # never logged in: discord.py's close() needs a login
+
+
+def test_a_gateway_url_that_is_not_a_websocket_is_one_line() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None, discord_gateway_url="https://gateway.example")
+    message = str(caught.value)
+    assert "DISCORD_GATEWAY_URL" in message and "is not a ws:// or wss:// URL" in message
+    assert "\n" not in message

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 import discord
+import yarl
+from discord.gateway import DiscordWebSocket
 
 from bot.adapters.discord.bot import QuizBot
 from bot.adapters.discord.poster import DiscordPoster
@@ -56,6 +58,10 @@ async def run_discord(
     if settings.discord_api_url:
         # discord.py builds every REST URL, interaction callbacks included, from this.
         discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        # Where the (unsharded or counted) client opens its gateway websocket; with
+        # DISCORD_SHARD_COUNT=auto discord.py asks the REST API for the gateway instead.
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
     try:
         # Logging in is retried while Discord cannot be reached; once in, discord.py reconnects
         # the gateway by itself, with its own backoff.
