@@ -145,6 +145,7 @@ async def run_platforms(settings: Settings, platforms: list[str], *, db: Path | 
     from bot.core.leadership import Leadership
     from bot.core.scheduler import Poster, Scheduler
     from bot.health import PLATFORMS
+    from bot.heap import settle_when
     from bot.metrics import METRICS, MeteredPosters
 
     async with open_app(settings, db=db) as app, run_services(app, settings):
@@ -182,6 +183,11 @@ async def run_platforms(settings: Settings, platforms: list[str], *, db: Path | 
             on_change=METRICS.leader.set,
         )
         ticking = asyncio.create_task(leadership.run(), name="quizbot-scheduler")
+
+        async def connected() -> bool:
+            return all((await PLATFORMS.status()).values())
+
+        settling = asyncio.create_task(settle_when(connected), name="quizbot-heap")
         try:
             done, _ = await asyncio.wait(
                 [*tasks.values(), ticking], return_when=asyncio.FIRST_COMPLETED
@@ -192,6 +198,7 @@ async def run_platforms(settings: Settings, platforms: list[str], *, db: Path | 
             # the contexts then stops the health endpoint and backups, and closes the store last.
             await _stop(tasks.values(), "platform")
             await _stop([ticking], "scheduler")
+            await _stop([settling], "heap")
             for name in tasks:
                 PLATFORMS.unregister(name)
         for task in done:

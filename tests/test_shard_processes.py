@@ -165,3 +165,5 @@ async def test_each_shard_process_serves_only_its_servers_and_shares_the_databas
     logs = {n: (tmp_path / f"shard{n}.log").read_text() for n in (0, 1)}
     assert "in 1 servers on shards 0 of 2" in logs[0], logs[0]
     assert "in 1 servers on shards 1 of 2" in logs[1], logs[1]
+    # Connected, each process kept its start-up heap out of the collector's full walks.
+    assert all("heap settled" in log for log in logs.values())

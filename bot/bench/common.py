@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import statistics
 import tempfile
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -15,6 +16,20 @@ from bot.core.models import Bank, Difficulty, Question, QuestionType
 from bot.core.order import OptionOrder
 from bot.core.quiz import Quiz
 from bot.core.rounds import ChannelRef
+from bot.heap import settle
+
+
+@contextmanager
+def settled_heap() -> Iterator[None]:
+    """quizbot's heap as `quizbot run` keeps it once the platforms are connected
+    (``bot.heap.settle``), and thawed afterwards, so the bench's next round starts as a fresh
+    process would."""
+    settle()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
 
 LEVELS = (Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD)
 

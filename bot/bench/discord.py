@@ -29,7 +29,7 @@ import discord
 import yarl
 
 from bot.adapters.discord.bot import QuizBot
-from bot.bench.common import PairedReport, burst_then_paced, synthetic_bank
+from bot.bench.common import PairedReport, burst_then_paced, settled_heap, synthetic_bank
 from bot.bench.load import DISCORD_LOST_AFTER_S, LETTERS, DiscordBurst, answer_ids
 from bot.bench.remote import Harness, cpu_seconds, harness
 from bot.core.clock import SystemClock
@@ -101,9 +101,10 @@ async def run_quizbot(
 
         async with running_client(await _fake(remote, users), make_bot):
             message = (await remote.call("discord_post"))["message"]
-            result = await _measured(
-                remote, int(message["id"]), answer_ids(message), users, clicks, rate=rate
-            )
+            with settled_heap():
+                result = await _measured(
+                    remote, int(message["id"]), answer_ids(message), users, clicks, rate=rate
+                )
     finally:
         await store.close()
     return replace(result, over_limit=await asyncio.to_thread(attempts_over_limit, db))

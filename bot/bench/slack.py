@@ -44,7 +44,13 @@ from bot.adapters.slack import blocks
 from bot.adapters.slack.admin import post_round
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.context import ResponseUrlClient, channel_ref
-from bot.bench.common import PairedReport, burst_then_paced, shown_letters, synthetic_bank
+from bot.bench.common import (
+    PairedReport,
+    burst_then_paced,
+    settled_heap,
+    shown_letters,
+    synthetic_bank,
+)
 from bot.bench.load import LETTERS, SECRET, SlackBurst
 from bot.bench.remote import Harness, cpu_seconds, harness
 from bot.core.clock import SystemClock
@@ -114,9 +120,10 @@ async def run_quizbot(remote: Harness, folder: Path, load: Load) -> SlackBurst:
         async with running_app(app) as url:
             await post_round(app.client, app.deps, TEAM_ID, GENERAL_ID)  # type: ignore[attr-defined]
             letters = await shown_letters(quiz, channel_ref(TEAM_ID, GENERAL_ID), LETTERS)
-            result = await _measured(
-                remote, url, load, answers=True, warm_up="pick", letters=letters
-            )
+            with settled_heap():
+                result = await _measured(
+                    remote, url, load, answers=True, warm_up="pick", letters=letters
+                )
         await app.deps.close()  # type: ignore[attr-defined]
     finally:
         await store.close()
