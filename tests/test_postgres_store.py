@@ -10,20 +10,24 @@ import random
 import socket
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from datetime import time, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 from conftest import ANN, BOB, CAT, CHANNEL, OTHER_CHANNEL, T0, make_bank, run_quizbot
+from pg_fixtures import table_rows
 from test_concurrency import LIBRARY, USERS, assert_consistent, post_rounds, storm
 
 from bot.core.clock import FakeClock
 from bot.core.library import BankLibrary
+from bot.core.outcomes import Wrong
 from bot.core.ports import InstallationKey
 from bot.core.quiz import Quiz
 from bot.core.reports import NewReport, ReportKind
-from bot.core.rounds import ChannelRef
+from bot.core.review_cards import CardState, ReviewCard
+from bot.core.rounds import AttemptState, ChannelRef, Decision, UserRef, Verdict
 from bot.core.schedule import Schedule
 from bot.store.errors import StoreError
 from bot.store.postgres import PostgresStore
@@ -331,3 +335,85 @@ async def test_db_copy_refuses_a_database_that_is_not_empty(postgres_url: str, t
 
     assert first.returncode == 0, first.stderr
     _one_line_error(again, "is not empty", "fills an empty database only")
+
+
+# --- group commit: clicks and card updates that arrive together share a transaction ----------
+
+
+async def test_postgres_clicks_arriving_together_share_a_transaction_and_a_bad_one_fails_alone(
+    postgres_url: str,
+):
+    """Twenty people's clicks handed over at once are committed in batches (fewer transactions
+    than clicks); one whose write the database refuses (here: an attempt number already taken,
+    which the rule never gives) fails on its own, and every other click is recorded."""
+    store = await PostgresStore.open(postgres_url, pool_size=4)
+    quiz = Quiz(store, BankLibrary([make_bank(easy=3)]), FakeClock(T0))
+    await quiz.start()
+    try:
+        posted = await quiz.rounds.post_daily(CHANNEL)
+        wrong, other = [
+            letter for letter in posted.question.letters if letter not in posted.question.answer
+        ][:2]
+        people = [UserRef("console", "local", f"p{n}", f"P {n}") for n in range(20)]
+        for person in people:
+            await quiz.context.user_id(person)
+        await quiz.rounds.answer(posted.round.id, people[0], [wrong])  # p0 has attempt 1
+        before = store._clicks.batches
+
+        def bad_judge(state: AttemptState) -> Decision:
+            return Decision(Verdict.RECORDED, attempt_no=1)  # attempt 1 of p0 exists already
+
+        bad = store.record_attempt(
+            posted.round.id, await quiz.context.user_id(people[0]), "X", T0, (0, 0, 0), bad_judge
+        )
+        others = [quiz.rounds.answer(posted.round.id, person, [wrong]) for person in people[1:]]
+        results = await asyncio.gather(bad, *others, return_exceptions=True)
+        batches = store._clicks.batches - before
+        attempts = await table_rows(
+            store, None, "SELECT COUNT(*) FROM attempts WHERE round_id = ?", (posted.round.id,)
+        )
+    finally:
+        await store.close()
+    assert isinstance(results[0], asyncpg.UniqueViolationError)
+    assert all(isinstance(outcome, Wrong) for outcome in results[1:]), results
+    assert attempts == [(20,)]  # p0's first, and the 19 others; the bad one left nothing
+    assert batches == 0  # the batch that held the bad click was rolled back and run one by one
+
+    # Without a bad click, the same burst is committed in a few batches.
+    store = await PostgresStore.open(postgres_url, pool_size=4)
+    quiz = Quiz(store, BankLibrary([make_bank(easy=3)]), FakeClock(T0))
+    await quiz.start()
+    try:
+        again = await asyncio.gather(
+            *(quiz.rounds.answer(posted.round.id, person, [other]) for person in people[1:])
+        )
+        batched = store._clicks.batches
+    finally:
+        await store.close()
+    assert all(isinstance(outcome, Wrong) for outcome in again)
+    assert 1 <= batched < len(people) - 1
+
+
+async def test_postgres_card_updates_of_one_card_at_once_apply_one_after_the_other(
+    postgres_url: str,
+):
+    store = await PostgresStore.open(postgres_url, pool_size=4)
+    quiz = Quiz(store, BankLibrary([make_bank(easy=3)]), FakeClock(T0))
+    await quiz.start()
+    try:
+        user_id = await quiz.context.user_id(ANN)
+        question = quiz.library.questions[0].key
+
+        def bump(card: ReviewCard | None) -> ReviewCard:
+            if card is None:
+                return ReviewCard(question, CardState.LEARNING, 0, None, None, T0, None, reps=1)
+            return replace(card, reps=card.reps + 1)
+
+        cards = await asyncio.gather(
+            *(store.update_card(user_id, question, bump) for _ in range(12))
+        )
+        stored = await store.review_card(user_id, question)
+    finally:
+        await store.close()
+    assert sorted(card.reps for card in cards) == list(range(1, 13))
+    assert stored is not None and stored.reps == 12

@@ -15,6 +15,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge
@@ -253,3 +254,165 @@ class _JudgeAgain(Exception):
     def __init__(self, user_id: int) -> None:
         super().__init__(user_id)
         self.user_id = user_id
+
+
+# --- many clicks in one transaction (``batching.Batcher``) -----------------------------------
+
+_STATES = """
+SELECT k.round_id, k.user_id, r.closed_at IS NOT NULL, p.attempts_used, p.solved, p.points,
+       (SELECT string_agg(a.answer, '|' ORDER BY a.attempt_no) FROM attempts a
+        WHERE a.round_id = k.round_id AND a.user_id = k.user_id AND a.correct = 0)
+FROM unnest($1::bigint[], $2::bigint[]) AS k(round_id, user_id)
+JOIN rounds r ON r.id = k.round_id
+LEFT JOIN participations p ON p.round_id = k.round_id AND p.user_id = k.user_id
+FOR SHARE OF r
+"""
+
+# first_at keeps the value of the first insert; a pair appears once per statement.
+_WRITE_MANY = """
+WITH attempt AS (
+    INSERT INTO attempts
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[], $5::integer[],
+                         $6::text[])
+), participation AS (
+    INSERT INTO participations
+    SELECT * FROM unnest($7::bigint[], $8::bigint[], $9::integer[], $10::integer[],
+                         $11::integer[], $12::text[], $13::text[])
+    ON CONFLICT (round_id, user_id) DO UPDATE SET
+        attempts_used = excluded.attempts_used,
+        solved = excluded.solved,
+        points = excluded.points,
+        finished_at = excluded.finished_at
+)
+INSERT INTO board (scope, period, user_id, points, solved)
+SELECT * FROM unnest($14::bigint[], $15::integer[], $16::bigint[], $17::integer[],
+                     $18::integer[])
+ON CONFLICT (scope, period, user_id) DO UPDATE SET
+    points = board.points + excluded.points,
+    solved = board.solved + excluded.solved
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    """One click of a person already stored (``register`` None): what a batch can take."""
+
+    round_id: int
+    user_id: int
+    answer: str
+    at: datetime
+    periods: tuple[int, int, int]
+    judge: Judge
+
+
+async def record_attempts(
+    conn: Connection, cache: FactsCache, batch: list[Click]
+) -> list[tuple[AttemptState, Decision]]:
+    """Many stored people's clicks in one transaction, judged in arrival order as if they had
+    come one by one: BEGIN with every (round, person) lock, taken in one sorted order (two
+    batches never wait for each other in a circle), one query for their states, one statement
+    for every write, COMMIT. A person's second click in the batch is judged on the state the
+    first left. The caller runs each click alone if this raises."""
+    facts: dict[int, RoundFacts | None] = {}
+    for click in batch:
+        if click.round_id not in facts:
+            facts[click.round_id] = await cache.get(conn, click.round_id)
+    live = sorted(
+        {(click.round_id, click.user_id) for click in batch if facts[click.round_id] is not None}
+    )
+    keys = sorted({(_lock_key(round_id), _lock_key(user_id)) for round_id, user_id in live})
+    if keys:
+        locks = ", ".join(f"({a}, {b})" for a, b in keys)
+        await conn.execute(
+            f"BEGIN; SELECT pg_advisory_xact_lock(a, b) FROM (VALUES {locks}) AS k(a, b)"
+        )
+    else:
+        await conn.execute("BEGIN")
+    try:
+        states: dict[tuple[int, int], list[Any]] = {}
+        if live:
+            rows = await conn.fetch(_STATES, [pair[0] for pair in live], [pair[1] for pair in live])
+            for round_id, user_id, closed, used, solved, points, tried in rows:
+                states[(round_id, user_id)] = [
+                    closed, used or 0, bool(solved), points or 0,
+                    tuple(tried.split("|")) if tried else (),
+                ]  # fmt: skip
+        results: list[tuple[AttemptState, Decision]] = []
+        attempts: list[tuple[int, int, int, str, int, str]] = []
+        participations: dict[tuple[int, int], list[Any]] = {}
+        board: dict[tuple[int, int, int], list[int]] = {}
+        for click in batch:
+            round_facts = facts[click.round_id]
+            now = states.get((click.round_id, click.user_id))
+            if round_facts is None or now is None:
+                missing = AttemptState(found=False, round_id=click.round_id)
+                results.append((missing, click.judge(missing)))
+                continue
+            closed, used, solved, points, tried = now
+            state = AttemptState(
+                True,
+                click.round_id,
+                round_facts.kind,
+                round_facts.platform,
+                round_facts.workspace,
+                round_facts.owner_id,
+                round_facts.question,
+                round_facts.attempts_allowed,
+                closed,
+                round_facts.closes_at,
+                used,
+                solved,
+                points,
+                round_facts.test_run_id,
+                tried,
+            )
+            decision = click.judge(state)
+            results.append((state, decision))
+            if decision[0] is not _RECORDED:
+                continue
+            _, correct, gained, attempt_no, finished, counts_for_board, _ = decision
+            stamp = click.at.isoformat()
+            attempts.append(
+                (click.round_id, click.user_id, attempt_no, click.answer, int(correct), stamp)
+            )
+            pair = (click.round_id, click.user_id)
+            row = participations.get(pair)
+            if row is None:
+                participations[pair] = [click.round_id, click.user_id, attempt_no, int(correct),
+                                        gained, stamp, stamp if finished else None]  # fmt: skip
+            else:
+                row[2:5] = attempt_no, int(correct), gained
+                row[6] = stamp if finished else None
+            now[1:5] = attempt_no, correct, gained, tried if correct else (*tried, click.answer)
+            if correct and counts_for_board:
+                scopes = round_facts.scopes or (
+                    await writes.scope_id(
+                        conn,
+                        f"{round_facts.platform}:{round_facts.workspace}:{round_facts.channel}",
+                    ),
+                    await writes.scope_id(conn, f"{round_facts.platform}:{round_facts.workspace}"),
+                )
+                for scope in scopes:
+                    for period in click.periods:
+                        total = board.setdefault((scope, period, click.user_id), [0, 0])
+                        total[0] += gained
+                        total[1] += 1
+        if attempts:
+            rows_p = list(participations.values())
+            board_keys = list(board)
+            await conn.execute(
+                _WRITE_MANY,
+                *(list(column) for column in zip(*attempts, strict=True)),
+                *(list(column) for column in zip(*rows_p, strict=True)),
+                [key[0] for key in board_keys],
+                [key[1] for key in board_keys],
+                [key[2] for key in board_keys],
+                [board[key][0] for key in board_keys],
+                [board[key][1] for key in board_keys],
+            )
+        await conn.execute("COMMIT")
+    except BaseException:
+        if not conn.is_closed():
+            await conn.execute("ROLLBACK")
+        raise
+    return results

@@ -1,14 +1,17 @@
 """Spaced review cards and review reminders on PostgreSQL (migration 0009), with the same
 results as ``bot/store/sqlite/review.py``.
 
-SQLite batches card updates in its writer; here each update is one transaction of its own that
-first takes ``pg_advisory_xact_lock(REVIEW_LOCK, person)``, so two processes updating the same
-person's card read and write it one after the other.
+Card updates arriving together share one transaction (``batching.Batcher``, as SQLite's writer
+batches them): it first takes ``pg_advisory_xact_lock(REVIEW_LOCK, person)`` for each person, in
+one sorted order, so two processes updating the same person's card read and write it one after
+the other; then one query reads every card, the updates are applied in arrival order, and one
+statement writes the results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -16,8 +19,10 @@ from bot.core.models import QuestionKey
 from bot.core.ports import CardUpdate
 from bot.core.review_cards import CardState, Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.rounds import UserRef
-from bot.store.postgres.base import PgBase
+from bot.store.postgres.base import Connection, PgBase
+from bot.store.postgres.batching import Batcher
 from bot.store.postgres.clicks import _lock_key
+from bot.store.postgres.errors import DATABASE_ERRORS, as_store_error
 
 # "rev" and 0: the first key of the two-key advisory lock of a person's cards.
 REVIEW_LOCK = 0x72657600
@@ -38,6 +43,31 @@ INSERT INTO review_cards
      recalls)
 SELECT $1, q.id, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM questions q
 WHERE q.bank = $2 AND q.qid = $3
+ON CONFLICT (user_id, question_id) DO UPDATE SET
+    state = excluded.state, step = excluded.step, stability = excluded.stability,
+    difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,
+    reps = excluded.reps, lapses = excluded.lapses, recalls = excluded.recalls
+"""
+
+_CARDS = f"""
+SELECT {_CARD_COLUMNS}, k.user_id
+FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k(user_id, bank, qid)
+JOIN questions q ON q.bank = k.bank AND q.qid = k.qid
+JOIN review_cards c ON c.question_id = q.id AND c.user_id = k.user_id
+"""
+
+_UPSERT_CARDS = """
+INSERT INTO review_cards
+    (user_id, question_id, state, step, stability, difficulty, due, last_review, reps, lapses,
+     recalls)
+SELECT k.user_id, q.id, k.state, k.step, k.stability, k.difficulty, k.due, k.last_review,
+       k.reps, k.lapses, k.recalls
+FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::integer[],
+            $6::double precision[], $7::double precision[], $8::text[], $9::text[],
+            $10::integer[], $11::integer[], $12::integer[])
+    AS k(user_id, bank, qid, state, step, stability, difficulty, due, last_review, reps,
+         lapses, recalls)
+JOIN questions q ON q.bank = k.bank AND q.qid = k.qid
 ON CONFLICT (user_id, question_id) DO UPDATE SET
     state = excluded.state, step = excluded.step, stability = excluded.stability,
     difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,
@@ -85,32 +115,98 @@ def _reminder(row: Sequence[Any]) -> Reminder:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CardJob:
+    user_id: int
+    question: QuestionKey
+    update: CardUpdate
+
+
+async def update_card_alone(conn: Connection, job: CardJob) -> ReviewCard:
+    """One card update in a transaction of its own."""
+    async with conn.transaction():
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock($1, $2)", REVIEW_LOCK, _lock_key(job.user_id)
+        )
+        row: Any = await conn.fetchrow(_CARD, job.user_id, job.question.bank, job.question.id)
+        card = job.update(_card(row) if row else None)
+        await conn.execute(
+            _UPSERT_CARD,
+            job.user_id,
+            card.question.bank,
+            card.question.id,
+            int(card.state),
+            card.step,
+            card.stability,
+            card.difficulty,
+            card.due.isoformat(),
+            card.last_review.isoformat() if card.last_review else None,
+            card.reps,
+            card.lapses,
+            card.recalls,
+        )
+    return card
+
+
+async def update_cards(conn: Connection, jobs: list[CardJob]) -> list[ReviewCard]:
+    """Many card updates in one transaction, applied in arrival order (the same card twice:
+    the second update sees the first's result). The caller runs each alone if this raises."""
+    keys = ", ".join(f"({key})" for key in sorted({_lock_key(job.user_id) for job in jobs}))
+    await conn.execute(
+        f"BEGIN; SELECT pg_advisory_xact_lock({REVIEW_LOCK}, b) FROM (VALUES {keys}) AS k(b)"
+    )
+    try:
+        wanted = sorted({(job.user_id, job.question.bank, job.question.id) for job in jobs})
+        rows: list[Any] = await conn.fetch(
+            _CARDS, [key[0] for key in wanted], [key[1] for key in wanted],
+            [key[2] for key in wanted],
+        )  # fmt: skip
+        cards: dict[tuple[int, str, str], ReviewCard] = {
+            (row[11], row[0], row[1]): _card(row) for row in rows
+        }
+        results: list[ReviewCard] = []
+        for job in jobs:
+            key = (job.user_id, job.question.bank, job.question.id)
+            card = job.update(cards.get(key))
+            cards[key] = card
+            results.append(card)
+        written = [(key, cards[key]) for key in wanted]
+        await conn.execute(
+            _UPSERT_CARDS,
+            [key[0] for key, _ in written],
+            [card.question.bank for _, card in written],
+            [card.question.id for _, card in written],
+            [int(card.state) for _, card in written],
+            [card.step for _, card in written],
+            [card.stability for _, card in written],
+            [card.difficulty for _, card in written],
+            [card.due.isoformat() for _, card in written],
+            [card.last_review.isoformat() if card.last_review else None for _, card in written],
+            [card.reps for _, card in written],
+            [card.lapses for _, card in written],
+            [card.recalls for _, card in written],
+        )
+        await conn.execute("COMMIT")
+    except BaseException:
+        if not conn.is_closed():
+            await conn.execute("ROLLBACK")
+        raise
+    return results
+
+
 class ReviewQueries(PgBase):
-    async def update_card(
+    _cards: Batcher[CardJob, ReviewCard]
+
+    def update_card(
         self, user_id: int, question: QuestionKey, update: CardUpdate
-    ) -> ReviewCard:
-        async with self._transaction() as conn:
-            await conn.execute(
-                "SELECT pg_advisory_xact_lock($1, $2)", REVIEW_LOCK, _lock_key(user_id)
-            )
-            row: Any = await conn.fetchrow(_CARD, user_id, question.bank, question.id)
-            card = update(_card(row) if row else None)
-            await conn.execute(
-                _UPSERT_CARD,
-                user_id,
-                card.question.bank,
-                card.question.id,
-                int(card.state),
-                card.step,
-                card.stability,
-                card.difficulty,
-                card.due.isoformat(),
-                card.last_review.isoformat() if card.last_review else None,
-                card.reps,
-                card.lapses,
-                card.recalls,
-            )
-        return card
+    ) -> Awaitable[ReviewCard]:
+        return self._card_update(CardJob(user_id, question, update))
+
+    async def _card_update(self, job: CardJob) -> ReviewCard:
+        try:
+            return await self._cards.submit(job)
+        except DATABASE_ERRORS as exc:
+            raise as_store_error(exc, self.url) from exc
 
     async def review_card(self, user_id: int, question: QuestionKey) -> ReviewCard | None:
         row = await self._row(_CARD, user_id, question.bank, question.id)

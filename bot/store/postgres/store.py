@@ -20,9 +20,10 @@ from bot.core.models import Question, QuestionKey
 from bot.core.ports import ClosedRound, Judge, NewRound, RoundConflict
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.store.errors import StoreError
-from bot.store.postgres import clicks, migrations, writes
+from bot.store.postgres import clicks, migrations, review, writes
 from bot.store.postgres.analytics import AnalyticsQueries
 from bot.store.postgres.base import Connection, PgBase
+from bot.store.postgres.batching import Batcher
 from bot.store.postgres.cards import CardQueries
 from bot.store.postgres.errors import DATABASE_ERRORS, as_store_error, where
 from bot.store.postgres.history import HistoryQueries
@@ -106,6 +107,19 @@ class PostgresStore(
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._facts = clicks.FactsCache()
+        # Stored people's clicks arriving together share a transaction (group commit).
+        self._clicks: Batcher[clicks.Click, tuple[AttemptState, Decision]] = Batcher(
+            lambda: self.pool,
+            self._click_batch,
+            self._click_alone,
+            parallel=max(1, pool_size // 2),
+        )
+        self._cards = Batcher(
+            lambda: self.pool,
+            review.update_cards,
+            review.update_card_alone,
+            parallel=max(1, pool_size // 4),
+        )
 
     @property
     def where(self) -> str:
@@ -164,6 +178,8 @@ class PostgresStore(
 
     async def close(self) -> None:
         if self._pool is not None:
+            await self._clicks.drain()
+            await self._cards.drain()
             pool, self._pool = self._pool, None
             await pool.close()
 
@@ -277,12 +293,36 @@ class PostgresStore(
         register: UserRef | None = None,
     ) -> tuple[AttemptState, Decision]:
         try:
+            if user_id is not None and register is None:
+                return await self._clicks.submit(
+                    clicks.Click(round_id, user_id, answer, at, periods, judge)
+                )
             async with self.pool.acquire() as conn:
                 return await clicks.record_attempt(
                     conn, self._facts, round_id, user_id, answer, at, periods, judge, register
                 )
         except DATABASE_ERRORS as exc:
             raise as_store_error(exc, self.url) from exc
+
+    async def _click_batch(
+        self, conn: Connection, batch: list[clicks.Click]
+    ) -> list[tuple[AttemptState, Decision]]:
+        return await clicks.record_attempts(conn, self._facts, batch)
+
+    async def _click_alone(
+        self, conn: Connection, click: clicks.Click
+    ) -> tuple[AttemptState, Decision]:
+        return await clicks.record_attempt(
+            conn,
+            self._facts,
+            click.round_id,
+            click.user_id,
+            click.answer,
+            click.at,
+            click.periods,
+            click.judge,
+            None,
+        )
 
     async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None:
         async with self._transaction() as conn:
