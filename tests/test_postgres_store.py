@@ -220,9 +220,12 @@ async def test_one_lease_holds_and_the_other_takes_over_when_its_connection_dies
         # The leader's session dies (its process killed, its network gone): the server ends it.
         conn = await asyncpg.connect(postgres_url)
         try:
+            # With a timeout, pg_terminate_backend returns once the session has ended (and its
+            # lock is gone), not as soon as the signal is sent.
             await conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks"
                 " WHERE locktype = 'advisory' AND granted AND pid != pg_backend_pid()"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             )
         finally:
             await conn.close()

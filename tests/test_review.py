@@ -164,3 +164,33 @@ def test_next_card_counts_repeat_answers_only():
     assert (first.reps, first.lapses, first.recalls) == (1, 0, 0)
     second = next_card(first, key, fsrs.Rating.Good, T0 + timedelta(days=1))
     assert (second.reps, second.lapses, second.recalls) == (2, 0, 1)
+
+
+async def test_a_finishing_answer_and_its_card_are_written_together(quiz: Quiz, store) -> None:
+    """The card moves on in the transaction that records the finishing click: if the card
+    cannot be written, the answer is not recorded either (the person may answer again), and
+    never an answer counted with its card left behind."""
+    posted = await quiz.rounds.post_daily(CHANNEL)
+    question = posted.question
+    user_id = await ann_id(quiz)
+    engine = quiz.rounds
+    healthy = quiz.review.step
+
+    def broken_card(state, decision, at):  # type: ignore[no-untyped-def]
+        update = healthy(state, decision, at)
+        if update is None:
+            return None
+
+        def fails(before):  # type: ignore[no-untyped-def]
+            raise RuntimeError("the card cannot be computed")
+
+        return fails
+
+    engine.on_finished(broken_card)
+    with pytest.raises(RuntimeError, match="the card cannot be computed"):
+        await engine.answer(posted.round.id, ANN, list(question.answer))
+    assert await store.review_card(user_id, question.key) is None
+    engine.on_finished(healthy)
+    assert isinstance(await engine.answer(posted.round.id, ANN, list(question.answer)), Correct)
+    card = await store.review_card(user_id, question.key)
+    assert card is not None and card.reps == 1

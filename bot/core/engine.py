@@ -32,7 +32,7 @@ from bot.core.outcomes import (
     Wrong,
     WrongPick,
 )
-from bot.core.ports import ClosedRound, NewRound, RoundConflict
+from bot.core.ports import CardUpdate, ClosedRound, NewRound, ReviewStep, RoundConflict
 from bot.core.rounds import (
     AttemptState,
     ChannelRef,
@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 
 TestAdvance = Callable[[AttemptState], Awaitable[TestStep | None]]
 # (person, their id if known, state, decision, when): a question they have just finished.
-FinishHook = Callable[[UserRef, int | None, AttemptState, Decision, datetime], Awaitable[None]]
+# The review card update of a finished question, given the click's state, decision and time.
+ReviewHook = Callable[[AttemptState, Decision, datetime], CardUpdate | None]
 
 _RECORDED = Verdict.RECORDED
 _DAILY = RoundKind.DAILY
@@ -60,7 +61,7 @@ class QuizEngine:
     def __init__(self, context: QuizContext) -> None:
         self.context = context
         self._advance_test: TestAdvance | None = None
-        self._on_finished: FinishHook | None = None
+        self._review: ReviewHook | None = None
         self._announcing: set[int] = set()
         self.orders = RoundOrders()
         """Each round's option order, built once per round (every click maps through it)."""
@@ -69,9 +70,10 @@ class QuizEngine:
         """Let the practice service move a test run on after each of its answers."""
         self._advance_test = advance
 
-    def on_finished(self, hook: FinishHook) -> None:
-        """Let the review service update a person's card whenever they finish a question."""
-        self._on_finished = hook
+    def on_finished(self, hook: ReviewHook) -> None:
+        """Let the review service update a person's card whenever they finish a question, in
+        the transaction that records the finishing click."""
+        self._review = hook
 
     # --- posting ------------------------------------------------------------------------------
 
@@ -235,9 +237,25 @@ class QuizEngine:
                 now=now,
             )
 
+        review: ReviewStep | None = None
+        if self._review is not None:
+            card_of = self._review
+
+            def card_step(state: AttemptState, decision: Decision) -> CardUpdate | None:
+                return card_of(state, decision, now)
+
+            review = card_step
+
         try:
             state, decision = await ctx.store.record_attempt(
-                round_id, user_id, " ".join(picked), now, ctx.period_keys(now), judge, register
+                round_id,
+                user_id,
+                " ".join(picked),
+                now,
+                ctx.period_keys(now),
+                judge,
+                register,
+                review,
             )
         except Unavailable as exc:
             raise _not_counted(exc) from exc
@@ -251,8 +269,6 @@ class QuizEngine:
             # Named in the letters the person sees, as they gave them.
             left = state.attempts_allowed - state.attempts_used
             return AlreadyTried(shown, " ".join(letters), left)
-        if decision.finished and self._on_finished is not None:
-            await self._on_finished(user, user_id, state, decision, now)
         if decision.finished and state.kind is not _DAILY:
             test_step = await self._after_finish(state)
             return self._outcome(state, decision, picked, test_step, question, shown)

@@ -166,6 +166,10 @@ Judge = Callable[[AttemptState], Decision]
 CardUpdate = Callable[[ReviewCard | None], ReviewCard]
 """The next card given the stored one (None: the person's first answer to the question)."""
 
+ReviewStep = Callable[[AttemptState, Decision], CardUpdate | None]
+"""What a judged click does to the person's review card of the round's question: None for a
+click that finishes nothing."""
+
 
 @dataclass(frozen=True, slots=True)
 class InstallationKey:
@@ -225,7 +229,7 @@ class ReviewStore(Protocol):
         self, user_id: int, question: QuestionKey, update: CardUpdate
     ) -> Awaitable[ReviewCard]:
         """Read the card, apply ``update`` and write the result, in one write transaction (a
-        plain awaitable: it follows every finished question)."""
+        finishing click carries its card update itself: ``record_attempt``'s ``review``)."""
         ...
 
     async def review_card(self, user_id: int, question: QuestionKey) -> ReviewCard | None: ...
@@ -291,12 +295,15 @@ class Store(
         periods: tuple[int, int, int],
         judge: Judge,
         register: UserRef | None = None,
+        review: ReviewStep | None = None,
     ) -> Awaitable[tuple[AttemptState, Decision]]:
         """Judge and record one click atomically (a plain awaitable: it is on every click).
 
         ``register``: the person is stored (or renamed) with the attempt, in its transaction, and
         only if the judge records it; ``user_id`` None says they were not known, so a click that
-        records nothing (a forged or stale one) writes nothing at all."""
+        records nothing (a forged or stale one) writes nothing at all. ``review``: given the
+        state and the decision, the update of the person's card of the question (read and
+        written as ``update_card`` does), in the same transaction; None from it, no card."""
         ...
 
     async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None: ...

@@ -13,8 +13,8 @@ import fsrs
 from bot.core.context import QuizContext
 from bot.core.engine import QuizEngine
 from bot.core.models import Question, QuestionKey
-from bot.core.outcomes import QuizError, Unavailable
-from bot.core.ports import NewRound
+from bot.core.outcomes import QuizError
+from bot.core.ports import CardUpdate, NewRound
 from bot.core.reminders import Reminders
 from bot.core.review_cards import CardState, ReviewCard, ReviewSummary, day_end
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
@@ -96,32 +96,17 @@ class ReviewService:
         self.context = context
         self.engine = engine
         self.reminders = Reminders(context)
-        engine.on_finished(self.answered)
+        engine.on_finished(self.step)
 
-    async def answered(
-        self,
-        user: UserRef,
-        user_id: int | None,
-        state: AttemptState,
-        decision: Decision,
-        at: datetime,
-    ) -> None:
-        """A person finished a question (any round kind): their card moves on. The answer is
-        recorded already; a card the database cannot take now is logged, not the answer's
-        failure."""
-        if state.question is None:
-            return
-        ctx = self.context
-        rating = rating_for(decision.correct, decision.attempt_no)
+    def step(self, state: AttemptState, decision: Decision, at: datetime) -> CardUpdate | None:
+        """A person finished a question (any round kind): how their card moves on, applied by
+        the store in the transaction that records the click (so the answer and the card are
+        written together, or neither)."""
         question = state.question
-        try:
-            if user_id is None:
-                user_id = await ctx.user_id(user)
-            await ctx.store.update_card(
-                user_id, question, lambda before: next_card(before, question, rating, at)
-            )
-        except Unavailable as exc:
-            log.warning("a review card was not updated: %s", exc)
+        if question is None or not decision.finished:
+            return None
+        rating = rating_for(decision.correct, decision.attempt_no)
+        return lambda before: next_card(before, question, rating, at)
 
     async def start(self, user: UserRef, channel: ChannelRef) -> ReviewQuestion | NothingDue:
         """The person's most overdue question, as a private round of its own."""

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 I = TypeVar("I")  # noqa: E741 - an item
 R = TypeVar("R")
 
-MAX_BATCH = 256
+MAX_BATCH = 32
 
 
 class Batcher(Generic[I, R]):
@@ -80,7 +80,7 @@ class Batcher(Generic[I, R]):
                 if len(jobs) > 1:
                     try:
                         results = await self._batch(conn, [item for item, _ in jobs])
-                    except asyncpg.PostgresError as exc:
+                    except Exception as exc:  # noqa: BLE001 - each item meets it again alone
                         # Rolled back: recorded one by one below, each with its own outcome.
                         log.info("a batch of %d failed (%s); running each alone", len(jobs), exc)
                     else:

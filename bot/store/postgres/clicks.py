@@ -5,23 +5,26 @@ database: the transaction first takes ``pg_advisory_xact_lock(round, person)`` (
 COMMIT), then reads their state; so a second click, even on another process, waits and then
 reads what the first wrote. The round's row is read FOR SHARE, so closing the round (FOR UPDATE)
 waits for the clicks being judged, and a later click sees it closed. The attempt, the
-participation and the board rows are written by one statement, in the same transaction.
+participation and the board rows are written by one statement, in the same transaction, and a
+finishing click's review card right after it (``review.apply_card``).
 
 Round trips per click: BEGIN with the lock (one simple query), the state, the writes, COMMIT.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.core.models import QuestionKey
-from bot.core.ports import Judge
+from bot.core.ports import Judge, ReviewStep
 from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
 from bot.store.postgres import writes
 from bot.store.postgres.base import Connection
+from bot.store.postgres.locks import lock_key as _lock_key
+from bot.store.postgres.locks import person_key as _person_key
+from bot.store.postgres.review import CardJob, apply_card, apply_cards
 
 _ROUND_FACTS = """
 SELECT r.kind, c.platform, c.workspace, c.channel, r.owner_id, q.bank, q.qid,
@@ -67,7 +70,6 @@ ON CONFLICT (scope, period, user_id) DO UPDATE SET
 _FIND_USER = "SELECT id FROM users WHERE platform = $1 AND workspace = $2 AND user_ref = $3"
 
 _RECORDED = Verdict.RECORDED
-_INT4 = 2**31
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +124,6 @@ class FactsCache:
         return found
 
 
-def _lock_key(value: int) -> int:
-    """A number into the signed 32-bit range of pg_advisory_xact_lock's two-key form (two
-    people sharing a key only wait for each other)."""
-    return value % (2 * _INT4) - _INT4
-
-
-def _person_key(user: UserRef) -> int:
-    text = f"{user.platform}\x1f{user.workspace}\x1f{user.user}".encode()
-    return zlib.crc32(text) - _INT4
-
-
 async def record_attempt(
     conn: Connection,
     cache: FactsCache,
@@ -143,6 +134,7 @@ async def record_attempt(
     periods: tuple[int, int, int],
     judge: Judge,
     register: UserRef | None,
+    review: ReviewStep | None = None,
 ) -> tuple[AttemptState, Decision]:
     facts = await cache.get(conn, round_id)
     if facts is None:
@@ -235,11 +227,14 @@ async def record_attempt(
                 list(scopes),
                 list(periods) if scopes else [],
             )
+            update = review(state, decision) if finished and review is not None else None
+            if update is not None and facts.question is not None:
+                await apply_card(conn, CardJob(user_id, facts.question, update))
         await conn.execute("COMMIT")
     except _JudgeAgain as again:
         await conn.execute("ROLLBACK")
         return await record_attempt(
-            conn, cache, round_id, again.user_id, answer, at, periods, judge, register
+            conn, cache, round_id, again.user_id, answer, at, periods, judge, register, review
         )
     except BaseException:
         if not conn.is_closed():
@@ -303,6 +298,7 @@ class Click:
     at: datetime
     periods: tuple[int, int, int]
     judge: Judge
+    review: ReviewStep | None = None
 
 
 async def record_attempts(
@@ -341,6 +337,7 @@ async def record_attempts(
         attempts: list[tuple[int, int, int, str, int, str]] = []
         participations: dict[tuple[int, int], list[Any]] = {}
         board: dict[tuple[int, int, int], list[int]] = {}
+        cards: list[CardJob] = []
         for click in batch:
             round_facts = facts[click.round_id]
             now = states.get((click.round_id, click.user_id))
@@ -375,6 +372,10 @@ async def record_attempts(
             attempts.append(
                 (click.round_id, click.user_id, attempt_no, click.answer, int(correct), stamp)
             )
+            if finished and click.review is not None:
+                update = click.review(state, decision)
+                if update is not None:
+                    cards.append(CardJob(click.user_id, round_facts.question, update))
             pair = (click.round_id, click.user_id)
             row = participations.get(pair)
             if row is None:
@@ -410,6 +411,8 @@ async def record_attempts(
                 [board[key][0] for key in board_keys],
                 [board[key][1] for key in board_keys],
             )
+        if cards:
+            await apply_cards(conn, cards)
         await conn.execute("COMMIT")
     except BaseException:
         if not conn.is_closed():

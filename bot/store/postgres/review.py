@@ -1,16 +1,16 @@
 """Spaced review cards and review reminders on PostgreSQL (migration 0009), with the same
 results as ``bot/store/sqlite/review.py``.
 
-Card updates arriving together share one transaction (``batching.Batcher``, as SQLite's writer
-batches them): it first takes ``pg_advisory_xact_lock(REVIEW_LOCK, person)`` for each person, in
-one sorted order, so two processes updating the same person's card read and write it one after
-the other; then one query reads every card, the updates are applied in arrival order, and one
-statement writes the results.
+A finished question's card is written in the transaction of the click that finished it
+(``apply_card``, or ``apply_cards`` for a batch of clicks): it first takes
+``pg_advisory_xact_lock(REVIEW_LOCK, person)`` (for a batch, every person's, in one sorted
+order), so two processes updating the same person's card read and write it one after the
+other; a batch reads every card with one query and writes them with one statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -20,12 +20,9 @@ from bot.core.ports import CardUpdate
 from bot.core.review_cards import CardState, Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.core.rounds import UserRef
 from bot.store.postgres.base import Connection, PgBase
-from bot.store.postgres.batching import Batcher
-from bot.store.postgres.clicks import _lock_key
 from bot.store.postgres.errors import DATABASE_ERRORS, as_store_error
-
-# "rev" and 0: the first key of the two-key advisory lock of a person's cards.
-REVIEW_LOCK = 0x72657600
+from bot.store.postgres.locks import REVIEW_LOCK
+from bot.store.postgres.locks import lock_key as _lock_key
 
 _CARD_COLUMNS = (
     "q.bank, q.qid, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, "
@@ -122,89 +119,83 @@ class CardJob:
     update: CardUpdate
 
 
-async def update_card_alone(conn: Connection, job: CardJob) -> ReviewCard:
-    """One card update in a transaction of its own."""
-    async with conn.transaction():
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock($1, $2)", REVIEW_LOCK, _lock_key(job.user_id)
-        )
-        row: Any = await conn.fetchrow(_CARD, job.user_id, job.question.bank, job.question.id)
-        card = job.update(_card(row) if row else None)
-        await conn.execute(
-            _UPSERT_CARD,
-            job.user_id,
-            card.question.bank,
-            card.question.id,
-            int(card.state),
-            card.step,
-            card.stability,
-            card.difficulty,
-            card.due.isoformat(),
-            card.last_review.isoformat() if card.last_review else None,
-            card.reps,
-            card.lapses,
-            card.recalls,
-        )
+async def apply_card(conn: Connection, job: CardJob) -> ReviewCard:
+    """One card update inside the caller's transaction (the person's review lock first)."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", REVIEW_LOCK, _lock_key(job.user_id))
+    row: Any = await conn.fetchrow(_CARD, job.user_id, job.question.bank, job.question.id)
+    card = job.update(_card(row) if row else None)
+    await conn.execute(
+        _UPSERT_CARD,
+        job.user_id,
+        card.question.bank,
+        card.question.id,
+        int(card.state),
+        card.step,
+        card.stability,
+        card.difficulty,
+        card.due.isoformat(),
+        card.last_review.isoformat() if card.last_review else None,
+        card.reps,
+        card.lapses,
+        card.recalls,
+    )
     return card
 
 
-async def update_cards(conn: Connection, jobs: list[CardJob]) -> list[ReviewCard]:
-    """Many card updates in one transaction, applied in arrival order (the same card twice:
-    the second update sees the first's result). The caller runs each alone if this raises."""
+async def update_card_alone(conn: Connection, job: CardJob) -> ReviewCard:
+    """One card update in a transaction of its own."""
+    async with conn.transaction():
+        return await apply_card(conn, job)
+
+
+async def apply_cards(conn: Connection, jobs: list[CardJob]) -> list[ReviewCard]:
+    """Many card updates inside the caller's transaction, applied in arrival order (the same
+    card twice: the second update sees the first's result): every person's review lock, in one
+    sorted order; one query reads the cards, one statement writes the results."""
     keys = ", ".join(f"({key})" for key in sorted({_lock_key(job.user_id) for job in jobs}))
     await conn.execute(
-        f"BEGIN; SELECT pg_advisory_xact_lock({REVIEW_LOCK}, b) FROM (VALUES {keys}) AS k(b)"
+        f"SELECT pg_advisory_xact_lock({REVIEW_LOCK}, b) FROM (VALUES {keys}) AS k(b)"
     )
-    try:
-        wanted = sorted({(job.user_id, job.question.bank, job.question.id) for job in jobs})
-        rows: list[Any] = await conn.fetch(
-            _CARDS, [key[0] for key in wanted], [key[1] for key in wanted],
-            [key[2] for key in wanted],
-        )  # fmt: skip
-        cards: dict[tuple[int, str, str], ReviewCard] = {
-            (row[11], row[0], row[1]): _card(row) for row in rows
-        }
-        results: list[ReviewCard] = []
-        for job in jobs:
-            key = (job.user_id, job.question.bank, job.question.id)
-            card = job.update(cards.get(key))
-            cards[key] = card
-            results.append(card)
-        written = [(key, cards[key]) for key in wanted]
-        await conn.execute(
-            _UPSERT_CARDS,
-            [key[0] for key, _ in written],
-            [card.question.bank for _, card in written],
-            [card.question.id for _, card in written],
-            [int(card.state) for _, card in written],
-            [card.step for _, card in written],
-            [card.stability for _, card in written],
-            [card.difficulty for _, card in written],
-            [card.due.isoformat() for _, card in written],
-            [card.last_review.isoformat() if card.last_review else None for _, card in written],
-            [card.reps for _, card in written],
-            [card.lapses for _, card in written],
-            [card.recalls for _, card in written],
-        )
-        await conn.execute("COMMIT")
-    except BaseException:
-        if not conn.is_closed():
-            await conn.execute("ROLLBACK")
-        raise
+    wanted = sorted({(job.user_id, job.question.bank, job.question.id) for job in jobs})
+    rows: list[Any] = await conn.fetch(
+        _CARDS, [key[0] for key in wanted], [key[1] for key in wanted],
+        [key[2] for key in wanted],
+    )  # fmt: skip
+    cards: dict[tuple[int, str, str], ReviewCard] = {
+        (row[11], row[0], row[1]): _card(row) for row in rows
+    }
+    results: list[ReviewCard] = []
+    for job in jobs:
+        key = (job.user_id, job.question.bank, job.question.id)
+        card = job.update(cards.get(key))
+        cards[key] = card
+        results.append(card)
+    written = [(key, cards[key]) for key in wanted]
+    await conn.execute(
+        _UPSERT_CARDS,
+        [key[0] for key, _ in written],
+        [card.question.bank for _, card in written],
+        [card.question.id for _, card in written],
+        [int(card.state) for _, card in written],
+        [card.step for _, card in written],
+        [card.stability for _, card in written],
+        [card.difficulty for _, card in written],
+        [card.due.isoformat() for _, card in written],
+        [card.last_review.isoformat() if card.last_review else None for _, card in written],
+        [card.reps for _, card in written],
+        [card.lapses for _, card in written],
+        [card.recalls for _, card in written],
+    )
     return results
 
 
 class ReviewQueries(PgBase):
-    _cards: Batcher[CardJob, ReviewCard]
-
-    def update_card(
+    async def update_card(
         self, user_id: int, question: QuestionKey, update: CardUpdate
-    ) -> Awaitable[ReviewCard]:
-        return self._card_update(CardJob(user_id, question, update))
-
-    async def _card_update(self, job: CardJob) -> ReviewCard:
+    ) -> ReviewCard:
         try:
-            return await self._cards.submit(job)
+            async with self.pool.acquire() as conn:
+                return await update_card_alone(conn, CardJob(user_id, question, update))
         except DATABASE_ERRORS as exc:
             raise as_store_error(exc, self.url) from exc
 

@@ -17,10 +17,10 @@ from typing import Any
 import asyncpg
 
 from bot.core.models import Question, QuestionKey
-from bot.core.ports import ClosedRound, Judge, NewRound, RoundConflict
+from bot.core.ports import ClosedRound, Judge, NewRound, ReviewStep, RoundConflict
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.store.errors import StoreError
-from bot.store.postgres import clicks, migrations, review, writes
+from bot.store.postgres import clicks, migrations, writes
 from bot.store.postgres.analytics import AnalyticsQueries
 from bot.store.postgres.base import Connection, PgBase
 from bot.store.postgres.batching import Batcher
@@ -114,12 +114,6 @@ class PostgresStore(
             self._click_alone,
             parallel=max(1, pool_size // 2),
         )
-        self._cards = Batcher(
-            lambda: self.pool,
-            review.update_cards,
-            review.update_card_alone,
-            parallel=max(1, pool_size // 4),
-        )
 
     @property
     def where(self) -> str:
@@ -179,7 +173,6 @@ class PostgresStore(
     async def close(self) -> None:
         if self._pool is not None:
             await self._clicks.drain()
-            await self._cards.drain()
             pool, self._pool = self._pool, None
             await pool.close()
 
@@ -291,15 +284,25 @@ class PostgresStore(
         periods: tuple[int, int, int],
         judge: Judge,
         register: UserRef | None = None,
+        review: ReviewStep | None = None,
     ) -> tuple[AttemptState, Decision]:
         try:
             if user_id is not None and register is None:
                 return await self._clicks.submit(
-                    clicks.Click(round_id, user_id, answer, at, periods, judge)
+                    clicks.Click(round_id, user_id, answer, at, periods, judge, review)
                 )
             async with self.pool.acquire() as conn:
                 return await clicks.record_attempt(
-                    conn, self._facts, round_id, user_id, answer, at, periods, judge, register
+                    conn,
+                    self._facts,
+                    round_id,
+                    user_id,
+                    answer,
+                    at,
+                    periods,
+                    judge,
+                    register,
+                    review,
                 )
         except DATABASE_ERRORS as exc:
             raise as_store_error(exc, self.url) from exc
@@ -322,6 +325,7 @@ class PostgresStore(
             click.periods,
             click.judge,
             None,
+            click.review,
         )
 
     async def close_round(self, round_id: int, at: datetime) -> ClosedRound | None:

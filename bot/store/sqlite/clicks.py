@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from bot.core.models import QuestionKey
-from bot.core.ports import Judge
+from bot.core.ports import Judge, ReviewStep
 from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
 from bot.store.sqlite import writes
+from bot.store.sqlite.review import CardRequest, update_cards
 from bot.store.sqlite.writes import scope_id
 
 # What never changes about a round after it is opened; cached by the writer thread.
@@ -318,6 +319,8 @@ class AttemptRequest(NamedTuple):
     judge: Judge
     register: UserRef | None = None
     """Who to store (or rename) with the attempt, if it is recorded."""
+    review: ReviewStep | None = None
+    """The person's card update, if the click finishes the question."""
 
 
 Person = tuple[str, str, str]
@@ -353,6 +356,7 @@ def record_attempts(
     if missing or strangers:
         cache.load(conn, list(dict.fromkeys(missing)), strangers)
     attempts: list[tuple[int, int, int, str, bool, str]] = []
+    cards: list[CardRequest] = []
     participations: dict[tuple[int, int], list[object]] = {}
     board: dict[tuple[int, int, int], list[int]] = {}
     results: list[tuple[AttemptState, Decision]] = []
@@ -393,6 +397,10 @@ def record_attempts(
         assert user_id is not None
         stamp = stamp_of(request.at)
         attempts.append((round_id, user_id, attempt_no, request.answer, correct, stamp))
+        if finished and request.review is not None and state.question is not None:
+            update = request.review(state, decision)
+            if update is not None:
+                cards.append(CardRequest(user_id, state.question, update))
         pair = (round_id, user_id)
         row = participations.get(pair)
         if row is None:
@@ -419,5 +427,7 @@ def record_attempts(
         conn.executemany(_UPSERT_PARTICIPATION, list(participations.values()))
     if board:
         conn.executemany(_UPSERT_BOARD, [(*key, *total) for key, total in board.items()])
+    if cards:
+        update_cards(conn, cards)
     cache.settle(conn)
     return results

@@ -22,6 +22,7 @@ from bot.core.ports import (
     ClosedRound,
     Judge,
     NewRound,
+    ReviewStep,
     RoundConflict,
 )
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
@@ -292,10 +293,12 @@ class SqliteStore(
         periods: tuple[int, int, int],
         judge: Judge,
         register: UserRef | None = None,
+        review: ReviewStep | None = None,
     ) -> asyncio.Future[tuple[AttemptState, Decision]]:
         # Built straight from a tuple: one is made per click.
         request = _new_request(
-            clicks.AttemptRequest, (round_id, user_id, answer, at, periods, judge, register)
+            clicks.AttemptRequest,
+            (round_id, user_id, answer, at, periods, judge, register, review),
         )
         future: asyncio.Future[tuple[AttemptState, Decision]] = self.writer.run_bulk(
             self._record, request
