@@ -22,6 +22,15 @@ DISCORD_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]
 SLACK_APPS = "https://api.slack.com/apps"
 
 
+def _url_of(value: str, what: str, schemes: tuple[str, ...]) -> str:
+    """``value`` stripped, if empty or starting with one of ``schemes``; else one line saying
+    it is not ``what`` URL."""
+    value = value.strip()
+    if value and not value.startswith(schemes):
+        raise ValueError(f"'{value}' is not {what} URL")
+    return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -147,21 +156,15 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("discord_api_url", "slack_api_url")
+    @field_validator("discord_api_url", "slack_api_url", "slack_redirect_uri")
     @classmethod
     def _url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"'{value}' is not an http:// or https:// URL")
-        return value
+        return _url_of(value, "an http:// or https://", ("http://", "https://"))
 
     @field_validator("discord_gateway_url")
     @classmethod
     def _websocket_url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith(("ws://", "wss://")):
-            raise ValueError(f"'{value}' is not a ws:// or wss:// URL")
-        return value
+        return _url_of(value, "a ws:// or wss://", ("ws://", "wss://"))
 
     @model_validator(mode="after")
     def _slack_needs_its_bot_token(self) -> Self:
@@ -234,14 +237,6 @@ class Settings(BaseSettings):
                 f"HTTP mode, which checks Slack's requests with it; it is on {where}"
             )
         return self
-
-    @field_validator("slack_redirect_uri")
-    @classmethod
-    def _redirect_url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"'{value}' is not an http:// or https:// URL")
-        return value
 
     @property
     def slack_scope_list(self) -> list[str]:

@@ -19,6 +19,35 @@ from conftest import PLATFORM_TOKENS
 from prometheus_client.parser import text_string_to_metric_families
 
 
+def one_question_bank(bank_id: str, attempts: int = 3) -> str:
+    """A bank file of one choice question whose answer is A, its options in bank order (the
+    first button is the answer, B, C and D are wrong on every process)."""
+    return f"""\
+bank: {bank_id}
+title: {bank_id.title()}
+category: Model Fine-tuning
+attempts: {attempts}
+questions:
+  - id: q1
+    type: choice
+    difficulty: easy
+    prompt: Which letter is the answer?
+    options:
+      A: Alpha
+      B: Bravo
+      C: Charlie
+      D: Delta
+    answer: A
+    shuffle: false
+    hint: The first one.
+    mistakes:
+      - Picking bravo.
+    explanations:
+      B: Bravo is not it.
+    tags: [test]
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

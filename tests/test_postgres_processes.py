@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from processes import Quizbot, slack_http_env, started, until
+from processes import Quizbot, one_question_bank, slack_http_env, started, until
 from processes import quizbot_run as run_process
 
 from bot.core.rounds import ChannelRef
@@ -46,31 +46,7 @@ pytestmark = [
 
 SECRET = "processes-signing-secret"
 LIMIT = 3
-# One choice question, answer A, options in bank order: B, C and D are wrong on every process.
-BANK = f"""\
-bank: scale
-title: Scale
-category: Model Fine-tuning
-attempts: {LIMIT}
-questions:
-  - id: q1
-    type: choice
-    difficulty: easy
-    prompt: Which letter is the answer?
-    options:
-      A: Alpha
-      B: Bravo
-      C: Charlie
-      D: Delta
-    answer: A
-    shuffle: false
-    hint: The first one.
-    mistakes:
-      - Picking bravo.
-    explanations:
-      B: Bravo is not it.
-    tags: [test]
-"""
+BANK = one_question_bank("scale", LIMIT)
 MANY = [FakeChannel(f"C0MANY{n:03d}", f"many-{n}") for n in range(50)]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from processes import Quizbot, started, until
+from processes import Quizbot, one_question_bank, started, until
 from processes import quizbot_run as run_process
 from shard_world import GUILD_ON_0, GUILD_ON_1, guild
 
@@ -32,31 +32,7 @@ pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX"),
 ]
 
-# One choice question, answer A, options in bank order: the first button is the answer.
-BANK = """\
-bank: shards
-title: Shards
-category: Model Fine-tuning
-attempts: 3
-questions:
-  - id: q1
-    type: choice
-    difficulty: easy
-    prompt: Which letter is the answer?
-    options:
-      A: Alpha
-      B: Bravo
-      C: Charlie
-      D: Delta
-    answer: A
-    shuffle: false
-    hint: The first one.
-    mistakes:
-      - Picking bravo.
-    explanations:
-      B: Bravo is not it.
-    tags: [test]
-"""
+BANK = one_question_bank("shards", 3)
 
 
 @asynccontextmanager

@@ -41,6 +41,18 @@ class ClickResult:
     def rate(self) -> float:
         return self.clicks / self.seconds if self.seconds else 0.0
 
+    @classmethod
+    def per_transaction(cls, latencies: list[float], seconds: float) -> ClickResult:
+        """A bare baseline's figures: one transaction per click, nothing over the limit."""
+        return cls(
+            clicks=len(latencies),
+            seconds=seconds,
+            p50_ms=percentile(latencies, 0.50) * 1000,
+            p99_ms=percentile(latencies, 0.99) * 1000,
+            over_limit=0,
+            batches=len(latencies),
+        )
+
 
 async def run_quizbot(folder: Path, *, concurrency: int, clicks: int) -> ClickResult:
     store = await SqliteStore.open(folder / "bench.db")
@@ -99,15 +111,7 @@ def run_baseline(folder: Path, *, clicks: int) -> ClickResult:
     """One stdlib sqlite3 transaction per click, the way most bots do it."""
     started = time.perf_counter()
     latencies = bare_sqlite_clicks(folder / "baseline.db", max(1, clicks // CLICKS_PER_PAIR))
-    elapsed = time.perf_counter() - started
-    return ClickResult(
-        clicks=len(latencies),
-        seconds=elapsed,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
-        over_limit=0,
-        batches=len(latencies),
-    )
+    return ClickResult.per_transaction(latencies, time.perf_counter() - started)
 
 
 @dataclass(frozen=True, slots=True)

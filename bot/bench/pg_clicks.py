@@ -132,15 +132,7 @@ async def run_baseline(url: str, *, concurrency: int, clicks: int) -> ClickResul
         concurrency=concurrency,
         pool_size=POOL_SIZE,
     )
-    elapsed = time.perf_counter() - started
-    return ClickResult(
-        clicks=len(latencies),
-        seconds=elapsed,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
-        over_limit=0,
-        batches=len(latencies),
-    )
+    return ClickResult.per_transaction(latencies, time.perf_counter() - started)
 
 
 @dataclass(frozen=True, slots=True)

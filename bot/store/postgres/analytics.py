@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.analytics import AttemptRecord, QuestionCounts, StatsFilter
-from bot.core.models import Difficulty, QuestionKey
+from bot.core.models import QuestionKey
 from bot.store.postgres.base import PgBase
+from bot.store.rows import question_counts
 
 
 def _rounds_where(wanted: StatsFilter) -> tuple[str, list[Any]]:
@@ -84,32 +85,7 @@ class AnalyticsQueries(PgBase):
             " ORDER BY id",
             *bank_params,
         )
-        counted = {row[0]: tuple(int(n) for n in row[1:]) for row in per_question}
-        picks: dict[int, list[tuple[str, int]]] = {}
-        for question_id, answer, count in wrong:
-            picks.setdefault(question_id, []).append((answer, int(count)))
-        open_reports = {row[0]: int(row[1]) for row in reports}
-        found: list[QuestionCounts] = []
-        for question_id, bank, qid, difficulty, active in questions:
-            numbers = counted.get(question_id)
-            if numbers is None and not active:
-                continue  # gone from its bank and not asked in the period
-            asked, people, answers, solved, first, attempts = numbers or (0, 0, 0, 0, 0, 0)
-            found.append(
-                QuestionCounts(
-                    question=QuestionKey(bank, qid),
-                    difficulty=Difficulty(difficulty),
-                    times_asked=asked,
-                    participants=people,
-                    answers=answers,
-                    solved=solved,
-                    first_try=first,
-                    attempts=attempts,
-                    wrong_picks=tuple(picks.get(question_id, ())),
-                    open_reports=open_reports.get(question_id, 0),
-                )
-            )
-        return found
+        return question_counts(questions, per_question, wrong, reports)
 
     async def attempt_records(self, wanted: StatsFilter) -> list[AttemptRecord]:
         where, params = _rounds_where(wanted)

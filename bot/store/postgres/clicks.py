@@ -37,16 +37,6 @@ JOIN questions q ON q.id = r.question_id
 WHERE r.id = $1
 """
 
-# Read after the lock, so it sees every earlier click of this person committed.
-_STATE = """
-SELECT r.closed_at IS NOT NULL, p.attempts_used, p.solved, p.points,
-       (SELECT string_agg(a.answer, '|' ORDER BY a.attempt_no) FROM attempts a
-        WHERE a.round_id = $1 AND a.user_id = $2 AND a.correct = 0)
-FROM rounds r
-LEFT JOIN participations p ON p.round_id = r.id AND p.user_id = $2
-WHERE r.id = $1
-FOR SHARE OF r
-"""
 
 _WRITE = """
 WITH attempt AS (
@@ -164,12 +154,13 @@ async def record_attempt(
                     "SELECT pg_advisory_xact_lock($1, $2)", round_key, _lock_key(user_id)
                 )
         unknown = user_id is None
-        row = await conn.fetchrow(_STATE, round_id, user_id)
+        # Read after the locks, so it sees every earlier click of this person committed.
+        row = await conn.fetchrow(_STATES, [round_id], [user_id])
         if row is None:  # deleted meanwhile: never, but judged as missing all the same
             missing = AttemptState(found=False, round_id=round_id)
             await conn.execute("COMMIT")
             return missing, judge(missing)
-        closed, used, solved, points, tried = row
+        _, _, closed, used, solved, points, tried = row
         state = AttemptState(
             True,
             round_id,
@@ -200,8 +191,8 @@ async def record_attempt(
                     await conn.execute(
                         "SELECT pg_advisory_xact_lock($1, $2)", round_key, _lock_key(stored_id)
                     )
-                    again = await conn.fetchrow(_STATE, round_id, stored_id)
-                    if again is None or (again[1] or 0) != (used or 0):
+                    again = await conn.fetchrow(_STATES, [round_id], [stored_id])
+                    if again is None or (again[3] or 0) != (used or 0):
                         raise _JudgeAgain(stored_id)
                 user_id = stored_id
             assert user_id is not None

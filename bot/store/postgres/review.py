@@ -17,17 +17,17 @@ from typing import Any
 
 from bot.core.models import QuestionKey
 from bot.core.ports import CardUpdate
-from bot.core.review_cards import CardState, Reminder, ReminderClaim, ReviewCard, ReviewSummary
-from bot.core.rounds import UserRef
+from bot.core.review_cards import Reminder, ReminderClaim, ReviewCard, ReviewSummary
 from bot.store.postgres.base import Connection, PgBase
 from bot.store.postgres.errors import DATABASE_ERRORS, as_store_error
 from bot.store.postgres.locks import REVIEW_LOCK
 from bot.store.postgres.locks import lock_key as _lock_key
-
-_CARD_COLUMNS = (
-    "q.bank, q.qid, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, "
-    "c.reps, c.lapses, c.recalls"
-)
+from bot.store.rows import CARD_COLUMNS as _CARD_COLUMNS
+from bot.store.rows import REMINDER as _REMINDER
+from bot.store.rows import card as _card
+from bot.store.rows import card_values
+from bot.store.rows import reminder as _reminder
+from bot.store.rows import when as _when
 
 _CARD = (
     f"SELECT {_CARD_COLUMNS} FROM review_cards c JOIN questions q ON q.id = c.question_id"
@@ -71,46 +71,6 @@ ON CONFLICT (user_id, question_id) DO UPDATE SET
     reps = excluded.reps, lapses = excluded.lapses, recalls = excluded.recalls
 """
 
-_REMINDER = """
-SELECT r.user_id, u.platform, u.workspace, u.user_ref, u.name, r.remind_at, r.zone, r.enabled,
-       r.next_at, r.disabled_reason
-FROM review_reminders r JOIN users u ON u.id = r.user_id
-"""
-
-
-def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _card(row: Sequence[Any]) -> ReviewCard:
-    due = _when(row[6])
-    assert due is not None
-    return ReviewCard(
-        question=QuestionKey(row[0], row[1]),
-        state=CardState(row[2]),
-        step=row[3],
-        stability=row[4],
-        difficulty=row[5],
-        due=due,
-        last_review=_when(row[7]),
-        reps=row[8],
-        lapses=row[9],
-        recalls=row[10],
-    )
-
-
-def _reminder(row: Sequence[Any]) -> Reminder:
-    hour, minute = (int(part) for part in row[5].split(":"))
-    return Reminder(
-        user=UserRef(row[1], row[2], row[3], row[4]),
-        user_id=row[0],
-        remind_at=time(hour, minute),
-        zone=row[6],
-        enabled=bool(row[7]),
-        next_at=_when(row[8]),
-        disabled_reason=row[9],
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class CardJob:
@@ -126,18 +86,7 @@ async def apply_card(conn: Connection, job: CardJob) -> ReviewCard:
     card = job.update(_card(row) if row else None)
     await conn.execute(
         _UPSERT_CARD,
-        job.user_id,
-        card.question.bank,
-        card.question.id,
-        int(card.state),
-        card.step,
-        card.stability,
-        card.difficulty,
-        card.due.isoformat(),
-        card.last_review.isoformat() if card.last_review else None,
-        card.reps,
-        card.lapses,
-        card.recalls,
+        *card_values(job.user_id, card),
     )
     return card
 
@@ -173,18 +122,10 @@ async def apply_cards(conn: Connection, jobs: list[CardJob]) -> list[ReviewCard]
     written = [(key, cards[key]) for key in wanted]
     await conn.execute(
         _UPSERT_CARDS,
-        [key[0] for key, _ in written],
-        [card.question.bank for _, card in written],
-        [card.question.id for _, card in written],
-        [int(card.state) for _, card in written],
-        [card.step for _, card in written],
-        [card.stability for _, card in written],
-        [card.difficulty for _, card in written],
-        [card.due.isoformat() for _, card in written],
-        [card.last_review.isoformat() if card.last_review else None for _, card in written],
-        [card.reps for _, card in written],
-        [card.lapses for _, card in written],
-        [card.recalls for _, card in written],
+        *(
+            list(column)
+            for column in zip(*(card_values(key[0], card) for key, card in written), strict=True)
+        ),
     )
     return results
 

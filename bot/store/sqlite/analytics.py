@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.analytics import AttemptRecord, QuestionCounts, StatsFilter
-from bot.core.models import Difficulty, QuestionKey
+from bot.core.models import QuestionKey
+from bot.store.rows import question_counts
 from bot.store.sqlite.base import StoreBase
 
 
@@ -81,32 +82,7 @@ class AnalyticsQueries(StoreBase):
             f"SELECT id, bank, qid, difficulty, active FROM questions WHERE 1 = 1 {bank_where}",
             bank_params,
         )
-        counted = {row[0]: row[1:] for row in per_question}
-        picks: dict[int, list[tuple[str, int]]] = {}
-        for question_id, answer, count in wrong:
-            picks.setdefault(question_id, []).append((answer, count))
-        open_reports = dict(reports)
-        found: list[QuestionCounts] = []
-        for question_id, bank, qid, difficulty, active in questions:
-            numbers = counted.get(question_id)
-            if numbers is None and not active:
-                continue  # gone from its bank and not asked in the period
-            asked, people, answers, solved, first, attempts = numbers or (0, 0, 0, 0, 0, 0)
-            found.append(
-                QuestionCounts(
-                    question=QuestionKey(bank, qid),
-                    difficulty=Difficulty(difficulty),
-                    times_asked=asked,
-                    participants=people,
-                    answers=answers,
-                    solved=solved,
-                    first_try=first,
-                    attempts=attempts,
-                    wrong_picks=tuple(picks.get(question_id, ())),
-                    open_reports=open_reports.get(question_id, 0),
-                )
-            )
-        return found
+        return question_counts(questions, per_question, wrong, reports)
 
     async def attempt_records(self, wanted: StatsFilter) -> list[AttemptRecord]:
         where, params = _rounds_where(wanted)

@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.core.models import QuestionKey
-from bot.core.reports import NewReport, ReportKind, StoredReport
+from bot.core.reports import NewReport, StoredReport
+from bot.store.rows import REPORT as _REPORT
+from bot.store.rows import report as _report
 from bot.store.sqlite.base import StoreBase
-
-_REPORT = """
-SELECT r.id, q.bank, q.qid, r.kind, r.text,
-       CASE WHEN u.name = '' THEN u.user_ref ELSE u.name END, u.platform, u.workspace,
-       r.shown_order, r.created_at, r.resolved_at, r.resolved_by
-FROM question_reports r
-JOIN questions q ON q.id = r.question_id
-JOIN users u ON u.id = r.user_id
-"""
-
-
-def _report(row: Sequence[Any]) -> StoredReport:
-    return StoredReport(
-        id=row[0],
-        question=QuestionKey(row[1], row[2]),
-        kind=ReportKind(row[3]),
-        text=row[4],
-        reporter=row[5],
-        platform=row[6],
-        workspace=row[7],
-        shown_order=row[8],
-        created_at=datetime.fromisoformat(row[9]),
-        resolved_at=datetime.fromisoformat(row[10]) if row[10] else None,
-        resolved_by=row[11],
-    )
 
 
 def _place(platform: str | None, workspace: str | None) -> tuple[str, list[Any]]:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Sequence
 from datetime import datetime, time
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from bot.core.models import QuestionKey
 from bot.core.ports import CardUpdate
-from bot.core.review_cards import CardState, Reminder, ReminderClaim, ReviewCard, ReviewSummary
-from bot.core.rounds import UserRef
+from bot.core.review_cards import Reminder, ReminderClaim, ReviewCard, ReviewSummary
+from bot.store.rows import CARD_COLUMNS as _CARD_COLUMNS
+from bot.store.rows import REMINDER as _REMINDER
+from bot.store.rows import card as _card
+from bot.store.rows import card_values
+from bot.store.rows import reminder as _reminder
+from bot.store.rows import when as _when
 from bot.store.sqlite.base import StoreBase
-
-_CARD_COLUMNS = (
-    "q.bank, q.qid, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review, "
-    "c.reps, c.lapses, c.recalls"
-)
 
 _UPSERT_CARD = """
 INSERT INTO review_cards
@@ -29,51 +29,11 @@ ON CONFLICT (user_id, question_id) DO UPDATE SET
     reps = excluded.reps, lapses = excluded.lapses, recalls = excluded.recalls
 """
 
-_REMINDER = """
-SELECT r.user_id, u.platform, u.workspace, u.user_ref, u.name, r.remind_at, r.zone, r.enabled,
-       r.next_at, r.disabled_reason
-FROM review_reminders r JOIN users u ON u.id = r.user_id
-"""
-
 
 class CardRequest(NamedTuple):
     user_id: int
     question: QuestionKey
     update: CardUpdate
-
-
-def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _card(row: Sequence[Any]) -> ReviewCard:
-    due = _when(row[6])
-    assert due is not None
-    return ReviewCard(
-        question=QuestionKey(row[0], row[1]),
-        state=CardState(row[2]),
-        step=row[3],
-        stability=row[4],
-        difficulty=row[5],
-        due=due,
-        last_review=_when(row[7]),
-        reps=row[8],
-        lapses=row[9],
-        recalls=row[10],
-    )
-
-
-def _reminder(row: Sequence[Any]) -> Reminder:
-    hour, minute = (int(part) for part in row[5].split(":"))
-    return Reminder(
-        user=UserRef(row[1], row[2], row[3], row[4]),
-        user_id=row[0],
-        remind_at=time(hour, minute),
-        zone=row[6],
-        enabled=bool(row[7]),
-        next_at=_when(row[8]),
-        disabled_reason=row[9],
-    )
 
 
 def update_cards(conn: sqlite3.Connection, requests: list[CardRequest]) -> list[ReviewCard]:
@@ -97,23 +57,7 @@ def update_cards(conn: sqlite3.Connection, requests: list[CardRequest]) -> list[
         results.append(after)
     conn.executemany(
         _UPSERT_CARD,
-        [
-            (
-                user_id,
-                card.question.bank,
-                card.question.id,
-                int(card.state),
-                card.step,
-                card.stability,
-                card.difficulty,
-                card.due.isoformat(),
-                card.last_review.isoformat() if card.last_review else None,
-                card.reps,
-                card.lapses,
-                card.recalls,
-            )
-            for (user_id, _), card in latest.items()
-        ],
+        [card_values(user_id, card) for (user_id, _), card in latest.items()],
     )
     return results
 
