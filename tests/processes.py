@@ -48,6 +48,14 @@ questions:
 """
 
 
+def banks_with(tmp_path: Path, bank_id: str, text: str) -> Path:
+    """tmp_path/banks holding ``text`` as BANK_ID.yaml (the folder for QUIZBOT_BANKS)."""
+    banks = tmp_path / "banks"
+    banks.mkdir(exist_ok=True)
+    (banks / f"{bank_id}.yaml").write_text(text)
+    return banks
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

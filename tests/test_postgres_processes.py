@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from processes import Quizbot, one_question_bank, slack_http_env, started, until
+from processes import Quizbot, banks_with, one_question_bank, slack_http_env, started, until
 from processes import quizbot_run as run_process
 
 from bot.core.rounds import ChannelRef
@@ -55,9 +55,7 @@ async def quizbot_run(
     tmp_path: Path, fake: FakeSlack, database_url: str, name: str
 ) -> AsyncIterator[Quizbot]:
     """`quizbot run` in Slack HTTP mode on ``database_url``, its log in tmp_path/NAME.log."""
-    banks = tmp_path / "banks"
-    banks.mkdir(exist_ok=True)
-    (banks / "scale.yaml").write_text(BANK)
+    banks = banks_with(tmp_path, "scale", BANK)
     env = {"QUIZBOT_BANKS": str(banks), "QUIZBOT_DATABASE_URL": database_url}
     async with run_process(tmp_path, name, env | slack_http_env(fake.api_url, SECRET)) as bot:
         yield bot

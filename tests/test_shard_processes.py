@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from processes import Quizbot, one_question_bank, started, until
+from processes import Quizbot, banks_with, one_question_bank, started, until
 from processes import quizbot_run as run_process
 from shard_world import GUILD_ON_0, GUILD_ON_1, guild
 
@@ -40,9 +40,7 @@ async def quizbot_on_shard(
     tmp_path: Path, fake: FakeDiscord, database_url: str, shard: int
 ) -> AsyncIterator[Quizbot]:
     """`quizbot run` on Discord shard ``shard`` of 2, REST and gateway on the fake."""
-    banks = tmp_path / "banks"
-    banks.mkdir(exist_ok=True)
-    (banks / "shards.yaml").write_text(BANK)
+    banks = banks_with(tmp_path, "shards", BANK)
     env = {
         "QUIZBOT_BANKS": str(banks),
         "QUIZBOT_DATABASE_URL": database_url,

@@ -38,25 +38,6 @@ WHERE r.id = $1
 """
 
 
-_WRITE = """
-WITH attempt AS (
-    INSERT INTO attempts VALUES ($1, $2, $3, $4, $5, $6)
-), participation AS (
-    INSERT INTO participations VALUES ($1, $2, $3, $5, $7, $6, $8)
-    ON CONFLICT (round_id, user_id) DO UPDATE SET
-        attempts_used = excluded.attempts_used,
-        solved = excluded.solved,
-        points = excluded.points,
-        finished_at = excluded.finished_at
-)
-INSERT INTO board (scope, period, user_id, points, solved)
-SELECT scope, period, $2, $7, 1
-FROM unnest($9::bigint[]) AS scope CROSS JOIN unnest($10::integer[]) AS period
-ON CONFLICT (scope, period, user_id) DO UPDATE SET
-    points = board.points + excluded.points,
-    solved = board.solved + excluded.solved
-"""
-
 _FIND_USER = "SELECT id FROM users WHERE platform = $1 AND workspace = $2 AND user_ref = $3"
 
 _RECORDED = Verdict.RECORDED
@@ -205,19 +186,16 @@ async def record_attempt(
                     await writes.scope_id(conn, f"{facts.platform}:{facts.workspace}"),
                 )
             stamp = at.isoformat()
+            # The batch's statement, with one click in it.
+            board = [(scope, period) for scope in scopes for period in periods]
             await conn.execute(
-                _WRITE,
-                round_id,
-                user_id,
-                attempt_no,
-                answer,
-                int(correct),
-                stamp,
-                gained,
-                stamp if finished else None,
-                list(scopes),
-                list(periods) if scopes else [],
-            )
+                _WRITE_MANY,
+                [round_id], [user_id], [attempt_no], [answer], [int(correct)], [stamp],
+                [round_id], [user_id], [attempt_no], [int(correct)], [gained], [stamp],
+                [stamp if finished else None],
+                [scope for scope, _ in board], [period for _, period in board],
+                [user_id] * len(board), [gained] * len(board), [1] * len(board),
+            )  # fmt: skip
             update = review(state, decision) if finished and review is not None else None
             if update is not None and facts.question is not None:
                 await apply_card(conn, CardJob(user_id, facts.question, update))
