@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import asyncpg
 from conftest import PLATFORM_TOKENS
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -54,6 +56,15 @@ def banks_with(tmp_path: Path, bank_id: str, text: str) -> Path:
     banks.mkdir(exist_ok=True)
     (banks / f"{bank_id}.yaml").write_text(text)
     return banks
+
+
+async def fetch(database_url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` on the PostgreSQL database the processes share."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return [tuple(row) for row in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
 
 
 def free_port() -> int:

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 import pytest
-from processes import Quizbot, banks_with, one_question_bank, slack_http_env, started, until
+from processes import Quizbot, banks_with, fetch, one_question_bank, slack_http_env, started, until
 from processes import quizbot_run as run_process
 
 from bot.core.rounds import ChannelRef
@@ -80,14 +79,6 @@ async def save_schedules(database_url: str, channels: list[str], due: datetime) 
             )
     finally:
         await store.close()
-
-
-async def fetch(database_url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        return [tuple(row) for row in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
 
 
 def posts_in(fake: FakeSlack, channel: str) -> int:

@@ -13,12 +13,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
-import asyncpg
 import pytest
-from processes import Quizbot, banks_with, one_question_bank, started, until
+from processes import Quizbot, banks_with, fetch, one_question_bank, started, until
 from processes import quizbot_run as run_process
 from shard_world import GUILD_ON_0, GUILD_ON_1, guild
 
@@ -64,14 +62,6 @@ async def click(fake: FakeDiscord, custom_id: str) -> str:
     sent = await fake.click(custom_id, user=MEMBER)
     callback = await fake.wait_for_callback(sent, timeout=20)
     return str(callback.json["data"].get("content") or callback.json["data"])
-
-
-async def fetch(database_url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        return [tuple(row) for row in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
 
 
 async def test_each_shard_process_serves_only_its_servers_and_shares_the_database(
