@@ -1,17 +1,19 @@
-"""Rows into the core's values, the same for both stores (SQLite and PostgreSQL return the same
-columns in the same order: both keep times as ISO 8601 text and flags as 0/1)."""
+"""Rows into the core's values and values into rows, the same for both stores: SQLite and
+PostgreSQL return the same columns in the same order (both keep times as ISO 8601 text and
+flags as 0/1), so only the SQL around them differs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.core.analytics import QuestionCounts
 from bot.core.models import Difficulty, QuestionKey
 from bot.core.reports import ReportKind, StoredReport
 from bot.core.review_cards import CardState, Reminder, ReviewCard
-from bot.core.rounds import UserRef
+from bot.core.rounds import ChannelRef, Round, RoundKind, UserRef
+from bot.core.schedule import PostClaim, Schedule
 
 # A report with its question and reporter; both stores' report queries start with this.
 REPORT = """
@@ -144,3 +146,111 @@ def question_counts(
             )
         )
     return found
+
+
+ROUND = """
+SELECT r.id, r.kind, c.platform, c.workspace, c.channel, q.bank, q.qid, r.attempts_allowed,
+       r.opened_at, r.closes_at, r.closed_at, r.seq, r.owner_id, r.test_run_id, r.message_ref,
+       r.option_order
+FROM rounds r
+JOIN channels c ON c.id = r.channel_id
+JOIN questions q ON q.id = r.question_id
+"""
+
+
+def round_of(row: Sequence[Any]) -> Round:
+    """A row of ``ROUND``."""
+    opened = when(row[8])
+    assert opened is not None
+    return Round(
+        id=row[0],
+        kind=RoundKind(row[1]),
+        channel=ChannelRef(row[2], row[3], row[4]),
+        question=QuestionKey(row[5], row[6]),
+        attempts_allowed=row[7],
+        opened_at=opened,
+        closes_at=when(row[9]),
+        closed_at=when(row[10]),
+        seq=row[11],
+        owner_id=row[12],
+        test_run_id=row[13],
+        message_ref=row[14],
+        order=row[15],
+    )
+
+
+SCHEDULE_COLUMNS = (
+    "platform, workspace, channel, post_time, timezone, days, difficulty, paused, "
+    "next_post_at, disabled_reason, rotation, reveal_after_minutes, reveal_at, banks"
+)
+
+
+def schedule(row: Any) -> Schedule:
+    """A row of ``SCHEDULE_COLUMNS``."""
+    (platform, workspace, channel, post_time, timezone, days, difficulty, paused, next_post_at,
+     disabled_reason, rotation, reveal_after, reveal_at, banks) = row  # fmt: skip
+    hour, minute = (int(part) for part in post_time.split(":"))
+    return Schedule(
+        channel=ChannelRef(platform, workspace, channel),
+        post_time=time(hour, minute),
+        timezone=timezone,
+        days=frozenset(int(day) for day in days.split(",") if day),
+        difficulty=Difficulty(difficulty) if difficulty else None,
+        paused=bool(paused),
+        next_post_at=datetime.fromisoformat(next_post_at) if next_post_at else None,
+        disabled_reason=disabled_reason,
+        rotation=tuple(
+            (int(day), Difficulty(level))
+            for day, _, level in (part.partition(":") for part in (rotation or "").split(","))
+            if level
+        ),
+        reveal_after=timedelta(minutes=reveal_after) if reveal_after is not None else None,
+        reveal_at=time.fromisoformat(reveal_at) if reveal_at else None,
+        banks=tuple(bank for bank in (banks or "").split(",") if bank),
+    )
+
+
+def schedule_values(schedule: Schedule) -> tuple[Any, ...]:
+    """What both stores write for ``schedule``, in the order of ``SCHEDULE_COLUMNS``."""
+    channel = schedule.channel
+    return (
+        channel.platform,
+        channel.workspace,
+        channel.channel,
+        schedule.post_time.strftime("%H:%M"),
+        schedule.timezone,
+        ",".join(str(day) for day in sorted(schedule.days)),
+        schedule.difficulty.value if schedule.difficulty else None,
+        int(schedule.paused),
+        schedule.next_post_at.isoformat() if schedule.next_post_at else None,
+        schedule.disabled_reason,
+        ",".join(f"{day}:{level.value}" for day, level in schedule.rotation) or None,
+        int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None,
+        schedule.reveal_at.strftime("%H:%M") if schedule.reveal_at else None,
+        ",".join(schedule.banks) or None,
+    )
+
+
+CLAIM_COLUMNS = (
+    "platform, workspace, channel, local_date, due_at, status, round_id, message_ref, "
+    "reveal_at, revealed_at, detail"
+)
+
+
+def claim(row: Any) -> PostClaim:
+    """A row of ``CLAIM_COLUMNS``."""
+    (platform, workspace, channel, local_date, due_at, status, round_id, message_ref, reveal_at,
+     revealed_at, detail) = row  # fmt: skip
+    due = when(due_at)
+    assert due is not None
+    return PostClaim(
+        channel=ChannelRef(platform, workspace, channel),
+        local_date=local_date,
+        due_at=due,
+        status=status,
+        round_id=round_id,
+        message_ref=message_ref,
+        reveal_at=when(reveal_at),
+        revealed_at=when(revealed_at),
+        detail=detail,
+    )

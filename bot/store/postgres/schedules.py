@@ -1,5 +1,5 @@
-"""Channel schedules and the scheduler's claims on PostgreSQL (see
-bot/store/sqlite/schedules.py; rows are read back by the same functions)."""
+"""Channel schedules and the scheduler's claims on PostgreSQL (rows are read and
+written by the same functions as on SQLite: ``bot/store/rows.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from datetime import datetime
 from bot.core.rounds import ChannelRef
 from bot.core.schedule import PostClaim, Schedule
 from bot.store.postgres.base import PgBase
-from bot.store.sqlite.schedules import _CLAIM, _COLUMNS, _claim, _schedule, _when
+from bot.store.rows import CLAIM_COLUMNS as _CLAIM
+from bot.store.rows import SCHEDULE_COLUMNS as _COLUMNS
+from bot.store.rows import claim as _claim
+from bot.store.rows import schedule as _schedule
+from bot.store.rows import schedule_values
+from bot.store.rows import when as _when
 
 _UPSERT = f"""
 INSERT INTO schedules ({_COLUMNS})
@@ -26,24 +31,7 @@ _CHANNEL = "platform = $1 AND workspace = $2 AND channel = $3"
 
 class ScheduleQueries(PgBase):
     async def save_schedule(self, schedule: Schedule) -> None:
-        channel = schedule.channel
-        await self._execute(
-            _UPSERT,
-            channel.platform,
-            channel.workspace,
-            channel.channel,
-            schedule.post_time.strftime("%H:%M"),
-            schedule.timezone,
-            ",".join(str(day) for day in sorted(schedule.days)),
-            schedule.difficulty.value if schedule.difficulty else None,
-            int(schedule.paused),
-            schedule.next_post_at.isoformat() if schedule.next_post_at else None,
-            schedule.disabled_reason,
-            ",".join(f"{day}:{level.value}" for day, level in schedule.rotation) or None,
-            int(schedule.reveal_after.total_seconds() // 60) if schedule.reveal_after else None,
-            schedule.reveal_at.strftime("%H:%M") if schedule.reveal_at else None,
-            ",".join(schedule.banks) or None,
-        )
+        await self._execute(_UPSERT, *schedule_values(schedule))
 
     async def schedule(self, channel: ChannelRef) -> Schedule | None:
         row = await self._row(

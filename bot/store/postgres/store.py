@@ -33,6 +33,7 @@ from bot.store.postgres.reports import ReportQueries
 from bot.store.postgres.review import ReviewQueries
 from bot.store.postgres.schedules import ScheduleQueries, SchedulerQueries
 from bot.store.postgres.teams import TeamQueries
+from bot.store.rows import ROUND, round_of
 
 log = logging.getLogger(__name__)
 
@@ -40,39 +41,6 @@ log = logging.getLogger(__name__)
 UNREVEALED_BATCH = 200
 POOL_SIZE = 10
 CONNECT_TIMEOUT_S = 10.0
-
-_ROUND = """
-SELECT r.id, r.kind, c.platform, c.workspace, c.channel, q.bank, q.qid, r.attempts_allowed,
-       r.opened_at, r.closes_at, r.closed_at, r.seq, r.owner_id, r.test_run_id, r.message_ref,
-       r.option_order
-FROM rounds r
-JOIN channels c ON c.id = r.channel_id
-JOIN questions q ON q.id = r.question_id
-"""
-
-
-def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _round(row: Sequence[Any]) -> Round:
-    opened = _when(row[8])
-    assert opened is not None
-    return Round(
-        id=row[0],
-        kind=RoundKind(row[1]),
-        channel=ChannelRef(row[2], row[3], row[4]),
-        question=QuestionKey(row[5], row[6]),
-        attempts_allowed=row[7],
-        opened_at=opened,
-        closes_at=_when(row[9]),
-        closed_at=_when(row[10]),
-        seq=row[11],
-        owner_id=row[12],
-        test_run_id=row[13],
-        message_ref=row[14],
-        order=row[15],
-    )
 
 
 async def _keep_session(conn: Connection) -> None:
@@ -211,29 +179,29 @@ class PostgresStore(
         return opened
 
     async def get_round(self, round_id: int) -> Round | None:
-        row = await self._row(_ROUND + " WHERE r.id = $1", round_id)
-        return _round(row) if row else None
+        row = await self._row(ROUND + " WHERE r.id = $1", round_id)
+        return round_of(row) if row else None
 
     async def open_daily_round(self, channel: ChannelRef) -> Round | None:
         row = await self._row(
-            _ROUND + " WHERE c.platform = $1 AND c.workspace = $2 AND c.channel = $3"
+            ROUND + " WHERE c.platform = $1 AND c.workspace = $2 AND c.channel = $3"
             " AND r.kind = 'daily' AND r.closed_at IS NULL",
             channel.platform,
             channel.workspace,
             channel.channel,
         )
-        return _round(row) if row else None
+        return round_of(row) if row else None
 
     async def unrevealed_round(self, channel: ChannelRef) -> Round | None:
         row = await self._row(
-            _ROUND + " WHERE c.platform = $1 AND c.workspace = $2 AND c.channel = $3"
+            ROUND + " WHERE c.platform = $1 AND c.workspace = $2 AND c.channel = $3"
             " AND r.kind = 'daily' AND r.closed_at IS NOT NULL AND r.revealed_at IS NULL"
             " ORDER BY r.id DESC LIMIT 1",
             channel.platform,
             channel.workspace,
             channel.channel,
         )
-        return _round(row) if row else None
+        return round_of(row) if row else None
 
     async def unrevealed_rounds(
         self, platforms: Collection[str], closed_before: datetime
@@ -253,11 +221,11 @@ class PostgresStore(
 
     async def open_rounds_of(self, user_id: int, kind: RoundKind) -> list[Round]:
         rows = await self._rows(
-            _ROUND + " WHERE r.owner_id = $1 AND r.kind = $2 AND r.closed_at IS NULL ORDER BY r.id",
+            ROUND + " WHERE r.owner_id = $1 AND r.kind = $2 AND r.closed_at IS NULL ORDER BY r.id",
             user_id,
             kind.value,
         )
-        return [_round(row) for row in rows]
+        return [round_of(row) for row in rows]
 
     async def open_daily_questions(self, platform: str, workspace: str) -> set[QuestionKey]:
         rows = await self._rows(

@@ -27,6 +27,7 @@ from bot.core.ports import (
 )
 from bot.core.rounds import AttemptState, ChannelRef, Decision, Round, RoundKind, UserRef
 from bot.store.errors import StoreError, describe
+from bot.store.rows import ROUND, round_of
 from bot.store.sqlite import checks, clicks, migrations, writes
 from bot.store.sqlite.analytics import AnalyticsQueries
 from bot.store.sqlite.base import StoreBase
@@ -46,39 +47,6 @@ _new_request = tuple.__new__
 
 # Late reveals the scheduler posts per tick at most (the rest on the next ones).
 UNREVEALED_BATCH = 200
-
-_ROUND = """
-SELECT r.id, r.kind, c.platform, c.workspace, c.channel, q.bank, q.qid, r.attempts_allowed,
-       r.opened_at, r.closes_at, r.closed_at, r.seq, r.owner_id, r.test_run_id, r.message_ref,
-       r.option_order
-FROM rounds r
-JOIN channels c ON c.id = r.channel_id
-JOIN questions q ON q.id = r.question_id
-"""
-
-
-def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _round(row: Sequence[Any]) -> Round:
-    opened = _when(row[8])
-    assert opened is not None
-    return Round(
-        id=row[0],
-        kind=RoundKind(row[1]),
-        channel=ChannelRef(row[2], row[3], row[4]),
-        question=QuestionKey(row[5], row[6]),
-        attempts_allowed=row[7],
-        opened_at=opened,
-        closes_at=_when(row[9]),
-        closed_at=_when(row[10]),
-        seq=row[11],
-        owner_id=row[12],
-        test_run_id=row[13],
-        message_ref=row[14],
-        order=row[15],
-    )
 
 
 class SqliteStore(
@@ -222,25 +190,25 @@ class SqliteStore(
         return opened
 
     async def get_round(self, round_id: int) -> Round | None:
-        row = await self._row(_ROUND + " WHERE r.id = ?", (round_id,))
-        return _round(row) if row else None
+        row = await self._row(ROUND + " WHERE r.id = ?", (round_id,))
+        return round_of(row) if row else None
 
     async def open_daily_round(self, channel: ChannelRef) -> Round | None:
         row = await self._row(
-            _ROUND + " WHERE c.platform = ? AND c.workspace = ? AND c.channel = ?"
+            ROUND + " WHERE c.platform = ? AND c.workspace = ? AND c.channel = ?"
             " AND r.kind = 'daily' AND r.closed_at IS NULL",
             (channel.platform, channel.workspace, channel.channel),
         )
-        return _round(row) if row else None
+        return round_of(row) if row else None
 
     async def unrevealed_round(self, channel: ChannelRef) -> Round | None:
         row = await self._row(
-            _ROUND + " WHERE c.platform = ? AND c.workspace = ? AND c.channel = ?"
+            ROUND + " WHERE c.platform = ? AND c.workspace = ? AND c.channel = ?"
             " AND r.kind = 'daily' AND r.closed_at IS NOT NULL AND r.revealed_at IS NULL"
             " ORDER BY r.id DESC LIMIT 1",
             (channel.platform, channel.workspace, channel.channel),
         )
-        return _round(row) if row else None
+        return round_of(row) if row else None
 
     async def unrevealed_rounds(
         self, platforms: Collection[str], closed_before: datetime
@@ -260,10 +228,10 @@ class SqliteStore(
 
     async def open_rounds_of(self, user_id: int, kind: RoundKind) -> list[Round]:
         rows = await self._rows(
-            _ROUND + " WHERE r.owner_id = ? AND r.kind = ? AND r.closed_at IS NULL ORDER BY r.id",
+            ROUND + " WHERE r.owner_id = ? AND r.kind = ? AND r.closed_at IS NULL ORDER BY r.id",
             (user_id, kind.value),
         )
-        return [_round(row) for row in rows]
+        return [round_of(row) for row in rows]
 
     async def open_daily_questions(self, platform: str, workspace: str) -> set[QuestionKey]:
         rows = await self._rows(
