@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.core.analytics import QuestionCounts
+from bot.core.analytics import AttemptRecord, QuestionCounts
 from bot.core.models import Difficulty, QuestionKey
+from bot.core.ports import ChannelStreak
 from bot.core.reports import ReportKind, StoredReport
 from bot.core.review_cards import CardState, Reminder, ReviewCard
 from bot.core.rounds import ChannelRef, Round, RoundKind, UserRef
@@ -254,3 +255,33 @@ def claim(row: Any) -> PostClaim:
         revealed_at=when(revealed_at),
         detail=detail,
     )
+
+
+def attempt_record(row: Sequence[Any]) -> AttemptRecord:
+    """A row of the attempts export (at, kind, platform, workspace, channel, user, bank, qid,
+    shown order, answer, correct, points)."""
+    return AttemptRecord(
+        at=datetime.fromisoformat(row[0]),
+        kind=row[1],
+        platform=row[2],
+        workspace=row[3],
+        channel=row[4],
+        user=row[5],
+        question=QuestionKey(row[6], row[7]),
+        order=row[8],
+        answer=row[9],
+        correct=bool(row[10]),
+        points=row[11],
+    )
+
+
+def channel_streaks(
+    seqs: dict[tuple[int, int], list[int]], latest: dict[int, tuple[int, int | None]]
+) -> dict[int, tuple[ChannelStreak, ...]]:
+    """Per person, a streak per channel: the daily sequence numbers they solved there
+    (``seqs`` by (person, channel)), with the channel's latest and open daily numbers."""
+    found: dict[int, list[ChannelStreak]] = {}
+    for (user_id, channel_id), solved_seqs in seqs.items():
+        daily_seq, open_seq = latest[channel_id]
+        found.setdefault(user_id, []).append(ChannelStreak(tuple(solved_seqs), daily_seq, open_seq))
+    return {user_id: tuple(streaks) for user_id, streaks in found.items()}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.core.analytics import AttemptRecord, QuestionCounts, StatsFilter
-from bot.core.models import QuestionKey
-from bot.store.rows import question_counts
+from bot.store.rows import attempt_record, question_counts
 from bot.store.sqlite.base import StoreBase
 
 
@@ -102,19 +100,4 @@ class AnalyticsQueries(StoreBase):
             """,
             params,
         )
-        return [
-            AttemptRecord(
-                at=datetime.fromisoformat(row[0]),
-                kind=row[1],
-                platform=row[2],
-                workspace=row[3],
-                channel=row[4],
-                user=row[5],
-                question=QuestionKey(row[6], row[7]),
-                order=row[8],
-                answer=row[9],
-                correct=bool(row[10]),
-                points=row[11],
-            )
-            for row in rows
-        ]
+        return [attempt_record(row) for row in rows]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.core.ports import BoardPosition, ChannelStreak, DayActivity, RankedEntry
+from bot.store.rows import channel_streaks
 from bot.store.sqlite.base import StoreBase
 
 _NAME = "CASE WHEN u.name = '' THEN u.user_ref ELSE u.name END"
@@ -82,13 +83,7 @@ class CardQueries(StoreBase):
                 channel_ids,
             )
         }
-        found: dict[int, list[ChannelStreak]] = {}
-        for (user_id, channel_id), solved_seqs in seqs.items():
-            daily_seq, open_seq = latest[channel_id]
-            found.setdefault(user_id, []).append(
-                ChannelStreak(tuple(solved_seqs), daily_seq, open_seq)
-            )
-        return {user_id: tuple(streaks) for user_id, streaks in found.items()}
+        return channel_streaks(seqs, latest)
 
     async def activity_since(self, user_id: int, since: datetime) -> list[DayActivity]:
         # Practice and tests show as days played, for no points: they go on no board.
