@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.bench.pg_clicks import bench_pg_clicks
-from bot.bench.report import CLICK_P99_TARGET_MS, CLICK_RATIO_TARGET
+from bot.bench.report import click_verdict
 from bot.store.postgres.errors import where
 
 
@@ -47,13 +47,7 @@ async def run_pg_clicks(args: argparse.Namespace, url: str | None) -> int:
             f"{ratio:.2f}",
         )
     console.print(table)
-    over = sum(ours.over_limit for ours, _ in report.rounds)
-    met = report.median_ratio >= CLICK_RATIO_TARGET and report.worst_p99_ms <= CLICK_P99_TARGET_MS
-    console.print(
-        f"median ratio {report.median_ratio:.2f} (target >= {CLICK_RATIO_TARGET}); "
-        f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {CLICK_P99_TARGET_MS:.0f} ms); "
-        f"over the limit: {over}; target {'met' if met else 'MISSED'}"
-    )
+    click_verdict(console, report, "over the limit")
     two = report.two
     if two is not None:
         console.print(

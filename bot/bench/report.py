@@ -8,7 +8,8 @@ import logging
 from rich.console import Console
 from rich.table import Table
 
-from bot.bench.clicks import bench_clicks
+from bot.bench.clicks import ClickResult, bench_clicks
+from bot.bench.common import Paired
 from bot.bench.fanout import RATE_LIMIT, bench_fanout
 
 CLICK_RATIO_TARGET = 1.0
@@ -16,6 +17,18 @@ CLICK_P99_TARGET_MS = 20.0
 BOARD_P95_TARGET_MS = 1.0
 FANOUT_RATIO_TARGET = 1.1
 FANOUT_RSS_TARGET_MB = 150.0
+
+
+def click_verdict(console: Console, report: Paired[ClickResult], over_label: str) -> None:
+    """The clicks benches' verdict line: median ratio, worst p99 and attempts over the limit
+    against their targets."""
+    over = sum(ours.over_limit for ours, _ in report.rounds)
+    met = report.median_ratio >= CLICK_RATIO_TARGET and report.worst_p99_ms <= CLICK_P99_TARGET_MS
+    console.print(
+        f"median ratio {report.median_ratio:.2f} (target >= {CLICK_RATIO_TARGET}); "
+        f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {CLICK_P99_TARGET_MS:.0f} ms); "
+        f"{over_label}: {over}; target {'met' if met else 'MISSED'}"
+    )
 
 
 async def run_clicks(args: argparse.Namespace) -> int:
@@ -50,13 +63,7 @@ async def run_clicks(args: argparse.Namespace) -> int:
             f"{ratio:.2f}",
         )
     console.print(table)
-    over = sum(ours.over_limit for ours, _ in report.rounds)
-    met = report.median_ratio >= CLICK_RATIO_TARGET and report.worst_p99_ms <= CLICK_P99_TARGET_MS
-    console.print(
-        f"median ratio {report.median_ratio:.2f} (target >= {CLICK_RATIO_TARGET}); "
-        f"worst p99 {report.worst_p99_ms:.1f} ms (target <= {CLICK_P99_TARGET_MS:.0f} ms); "
-        f"answers refused over the limit: {over}; target {'met' if met else 'MISSED'}"
-    )
+    click_verdict(console, report, "answers refused over the limit")
     board = report.board
     if board is not None:
         console.print(
