@@ -221,7 +221,11 @@ async def test_concurrent_clicks_by_one_person_keep_the_limit(stack: Stack) -> N
         stack.fake.click(ids[0], user=MEMBER),
     )
     texts = [(await reply(stack.fake, s))["text"] for s in sent]
-    assert sum("already finished" in text for text in texts) >= 7
+    # Each click is counted (right, wrong, out of attempts) or refused as a repeat of an option
+    # already tried or as coming after the finish; at most 3 are counted, whatever the order.
+    refused = [t for t in texts if "already finished" in t or "nothing was counted" in t]
+    assert len(texts) - len(refused) <= 3, texts
+    assert any("already finished" in t for t in refused), texts
     ((used, correct),) = await stack.rows(
         "SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM attempts"
     )
