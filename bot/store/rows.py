@@ -198,7 +198,7 @@ def schedule(row: Any) -> Schedule:
         days=frozenset(int(day) for day in days.split(",") if day),
         difficulty=Difficulty(difficulty) if difficulty else None,
         paused=bool(paused),
-        next_post_at=datetime.fromisoformat(next_post_at) if next_post_at else None,
+        next_post_at=when(next_post_at),
         disabled_reason=disabled_reason,
         rotation=tuple(
             (int(day), Difficulty(level))

@@ -25,6 +25,7 @@ from bot.store.postgres.base import Connection
 from bot.store.postgres.locks import lock_key as _lock_key
 from bot.store.postgres.locks import person_key as _person_key
 from bot.store.postgres.review import CardJob, apply_card, apply_cards
+from bot.store.rows import when
 
 _ROUND_FACTS = """
 SELECT r.kind, c.platform, c.workspace, c.channel, r.owner_id, q.bank, q.qid,
@@ -82,7 +83,7 @@ class FactsCache:
             owner_id=owner_id,
             question=QuestionKey(bank, qid),
             attempts_allowed=allowed,
-            closes_at=datetime.fromisoformat(closes_at) if closes_at else None,
+            closes_at=when(closes_at),
             test_run_id=test_run,
             scopes=(channel_scope, workspace_scope)
             if channel_scope is not None and workspace_scope is not None

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge, ReviewStep
 from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
+from bot.store.rows import when
 from bot.store.sqlite import writes
 from bot.store.sqlite.review import CardRequest, update_cards
 from bot.store.sqlite.writes import scope_id
@@ -184,7 +185,7 @@ class ClickCache:
             owner_id=owner_id,
             question=question,
             attempts_allowed=allowed,
-            closes_at=datetime.fromisoformat(closes_at) if closes_at else None,
+            closes_at=when(closes_at),
             test_run_id=test_run,
             scopes=_known_scopes(
                 conn, f"{platform}:{workspace}:{channel}", f"{platform}:{workspace}"
