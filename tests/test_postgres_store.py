@@ -63,9 +63,9 @@ async def test_db_upgrade_on_postgres_applies_every_migration_then_is_up_to_date
     again = run_quizbot(tmp_path, "db", "upgrade", QUIZBOT_DATABASE_URL=postgres_url)
 
     assert first.returncode == 0, first.stderr
-    assert "schema v0 -> v11" in first.stdout
+    assert "schema v0 -> v12" in first.stdout
     assert "quizbot:quizbot@" not in first.stdout, "the password is never printed"
-    assert again.stdout.strip().endswith("up to date (schema v11)")
+    assert again.stdout.strip().endswith("up to date (schema v12)")
     assert not (tmp_path / "quiz.db").exists(), "QUIZBOT_DATABASE_URL set: no SQLite file"
 
 
@@ -420,3 +420,33 @@ async def test_postgres_card_updates_of_one_card_at_once_apply_one_after_the_oth
         await store.close()
     assert sorted(card.reps for card in cards) == list(range(1, 13))
     assert stored is not None and stored.reps == 12
+
+
+async def test_postgres_finishes_arriving_together_write_every_card_in_their_batch(
+    postgres_url: str,
+):
+    """Twelve people solve the one question in two channels at once: the clicks are committed
+    in batches, and each person's card counts both finishes (the second sees the first), as if
+    the clicks had come one by one."""
+    store = await PostgresStore.open(postgres_url, pool_size=4)
+    quiz = Quiz(store, BankLibrary([make_bank(easy=1)]), FakeClock(T0))
+    await quiz.start()
+    try:
+        rounds = [await quiz.rounds.post_daily(channel) for channel in (CHANNEL, OTHER_CHANNEL)]
+        assert rounds[0].question.key == rounds[1].question.key
+        people = [UserRef("console", "local", f"p{n}", f"P {n}") for n in range(12)]
+        ids = [await quiz.context.user_id(person) for person in people]
+        before = store._clicks.batches
+        await asyncio.gather(
+            *(
+                quiz.rounds.answer(posted.round.id, person, [posted.question.answer[0]])
+                for person in people
+                for posted in rounds
+            )
+        )
+        batched = store._clicks.batches - before
+        cards = [await store.review_card(user_id, rounds[0].question.key) for user_id in ids]
+    finally:
+        await store.close()
+    assert batched >= 1
+    assert [card.reps if card else None for card in cards] == [2] * len(people)

@@ -6,7 +6,8 @@ COMMIT), then reads their state; so a second click, even on another process, wai
 reads what the first wrote. The round's row is read FOR SHARE, so closing the round (FOR UPDATE)
 waits for the clicks being judged, and a later click sees it closed. The attempt, the
 participation and the board rows are written by one statement, in the same transaction, and a
-finishing click's review card right after it (``review.apply_card``).
+finishing click's review card right after it (``review.apply_card``); a batch of clicks takes
+the cards' locks with its others and writes the cards in that one statement.
 
 Round trips per click: BEGIN with the lock (one simple query), the state, the writes, COMMIT.
 """
@@ -19,13 +20,16 @@ from typing import Any
 
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge, ReviewStep
+from bot.core.review_cards import ReviewCard
 from bot.core.rounds import AttemptState, Decision, RoundKind, UserRef, Verdict
 from bot.store.postgres import writes
 from bot.store.postgres.base import Connection
+from bot.store.postgres.locks import REVIEW_LOCK
 from bot.store.postgres.locks import lock_key as _lock_key
 from bot.store.postgres.locks import person_key as _person_key
-from bot.store.postgres.review import CardJob, apply_card, apply_cards
-from bot.store.rows import when
+from bot.store.postgres.review import CardJob, apply_card
+from bot.store.rows import CARD_COLUMNS, card_values, when
+from bot.store.rows import card as stored_card
 
 _ROUND_FACTS = """
 SELECT r.kind, c.platform, c.workspace, c.channel, r.owner_id, q.bank, q.qid,
@@ -38,6 +42,18 @@ JOIN questions q ON q.id = r.question_id
 WHERE r.id = $1
 """
 
+
+# A click's statements look rows up by key, and each connection plans them once: the plan
+# cached after the fifth run is made from the table sizes of that moment. On a new database
+# those are a few hundred rows, and a hash join over a sequential scan of participations and
+# review cards was cached, then kept while the tables grew: by 10,000 people every batch read
+# both tables whole (``quizbot bench clicks --store postgres``: 40% more server CPU per click,
+# and a p99 that grew through the run). Inside the click's transaction only, the planner may
+# use nothing but index lookups, which is right at every size.
+_BEGIN = (
+    "BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off;"
+    " SET LOCAL enable_mergejoin = off"
+)
 
 _FIND_USER = "SELECT id FROM users WHERE platform = $1 AND workspace = $2 AND user_ref = $3"
 
@@ -117,14 +133,14 @@ async def record_attempt(
         # Not known when the click arrived: lock on who they are, then look again (another
         # click of theirs may have stored them meanwhile) and take their id's lock too.
         await conn.execute(
-            f"BEGIN; SELECT pg_advisory_xact_lock({round_key}, {_person_key(register)})"
+            f"{_BEGIN}; SELECT pg_advisory_xact_lock({round_key}, {_person_key(register)})"
         )
     elif user_id is not None:
         await conn.execute(
-            f"BEGIN; SELECT pg_advisory_xact_lock({round_key}, {_lock_key(user_id)})"
+            f"{_BEGIN}; SELECT pg_advisory_xact_lock({round_key}, {_lock_key(user_id)})"
         )
     else:
-        await conn.execute("BEGIN")
+        await conn.execute(_BEGIN)
     try:
         if user_id is None and register is not None:
             found = await conn.fetchval(
@@ -142,7 +158,7 @@ async def record_attempt(
             missing = AttemptState(found=False, round_id=round_id)
             await conn.execute("COMMIT")
             return missing, judge(missing)
-        _, _, closed, used, solved, points, tried = row
+        _, _, closed, used, solved, points, tried = row[:_CARD_AT]
         state = AttemptState(
             True,
             round_id,
@@ -196,6 +212,7 @@ async def record_attempt(
                 [stamp if finished else None],
                 [scope for scope, _ in board], [period for _, period in board],
                 [user_id] * len(board), [gained] * len(board), [1] * len(board),
+                *_NO_CARDS,
             )  # fmt: skip
             update = review(state, decision) if finished and review is not None else None
             if update is not None and facts.question is not None:
@@ -223,17 +240,22 @@ class _JudgeAgain(Exception):
 
 # --- many clicks in one transaction (``batching.Batcher``) -----------------------------------
 
-_STATES = """
+_STATES = f"""
 SELECT k.round_id, k.user_id, r.closed_at IS NOT NULL, p.attempts_used, p.solved, p.points,
        (SELECT string_agg(a.answer, '|' ORDER BY a.attempt_no) FROM attempts a
-        WHERE a.round_id = k.round_id AND a.user_id = k.user_id AND a.correct = 0)
+        WHERE a.round_id = k.round_id AND a.user_id = k.user_id AND a.correct = 0),
+       {CARD_COLUMNS}
 FROM unnest($1::bigint[], $2::bigint[]) AS k(round_id, user_id)
 JOIN rounds r ON r.id = k.round_id
+JOIN questions q ON q.id = r.question_id
 LEFT JOIN participations p ON p.round_id = k.round_id AND p.user_id = k.user_id
+LEFT JOIN review_cards c ON c.user_id = k.user_id AND c.question_id = r.question_id
 FOR SHARE OF r
 """
+_CARD_AT = 7  # where a state row's card columns start (NULL state: no card yet)
 
-# first_at keeps the value of the first insert; a pair appears once per statement.
+# first_at keeps the value of the first insert; a pair (and a card) appears once per statement.
+_NO_CARDS: tuple[list[Any], ...] = tuple([] for _ in range(12))
 _WRITE_MANY = """
 WITH attempt AS (
     INSERT INTO attempts
@@ -248,6 +270,23 @@ WITH attempt AS (
         solved = excluded.solved,
         points = excluded.points,
         finished_at = excluded.finished_at
+), card AS (
+    INSERT INTO review_cards
+        (user_id, question_id, state, step, stability, difficulty, due, last_review, reps,
+         lapses, recalls)
+    SELECT k.user_id, q.id, k.state, k.step, k.stability, k.difficulty, k.due, k.last_review,
+           k.reps, k.lapses, k.recalls
+    FROM unnest($19::bigint[], $20::text[], $21::text[], $22::integer[], $23::integer[],
+                $24::double precision[], $25::double precision[], $26::text[], $27::text[],
+                $28::integer[], $29::integer[], $30::integer[])
+        AS k(user_id, bank, qid, state, step, stability, difficulty, due, last_review, reps,
+             lapses, recalls)
+    JOIN questions q ON q.bank = k.bank AND q.qid = k.qid
+    ON CONFLICT (user_id, question_id) DO UPDATE SET
+        state = excluded.state, step = excluded.step, stability = excluded.stability,
+        difficulty = excluded.difficulty, due = excluded.due,
+        last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses,
+        recalls = excluded.recalls
 )
 INSERT INTO board (scope, period, user_id, points, solved)
 SELECT * FROM unnest($14::bigint[], $15::integer[], $16::bigint[], $17::integer[],
@@ -275,10 +314,11 @@ async def record_attempts(
     conn: Connection, cache: FactsCache, batch: list[Click]
 ) -> list[tuple[AttemptState, Decision]]:
     """Many stored people's clicks in one transaction, judged in arrival order as if they had
-    come one by one: BEGIN with every (round, person) lock, taken in one sorted order (two
-    batches never wait for each other in a circle), one query for their states, one statement
-    for every write, COMMIT. A person's second click in the batch is judged on the state the
-    first left. The caller runs each click alone if this raises."""
+    come one by one: BEGIN with every (round, person) lock and the review locks, taken in one
+    sorted order (two batches never wait for each other in a circle), one query for their
+    states and cards, one statement for every write, cards included, COMMIT. A person's second
+    click in the batch is judged on the state the first left. The caller runs each click alone
+    if this raises."""
     facts: dict[int, RoundFacts | None] = {}
     for click in batch:
         if click.round_id not in facts:
@@ -286,28 +326,43 @@ async def record_attempts(
     live = sorted(
         {(click.round_id, click.user_id) for click in batch if facts[click.round_id] is not None}
     )
+    # The clicks' locks, then the review locks of those whose finish writes a card: the order
+    # a click alone takes them in (``record_attempt``, then ``review.apply_card``).
     keys = sorted({(_lock_key(round_id), _lock_key(user_id)) for round_id, user_id in live})
+    keys += sorted(
+        {
+            (REVIEW_LOCK, _lock_key(click.user_id))
+            for click in batch
+            if click.review is not None and facts[click.round_id] is not None
+        }
+    )
     if keys:
         locks = ", ".join(f"({a}, {b})" for a, b in keys)
         await conn.execute(
-            f"BEGIN; SELECT pg_advisory_xact_lock(a, b) FROM (VALUES {locks}) AS k(a, b)"
+            f"{_BEGIN}; SELECT pg_advisory_xact_lock(a, b) FROM (VALUES {locks}) AS k(a, b)"
         )
     else:
-        await conn.execute("BEGIN")
+        await conn.execute(_BEGIN)
     try:
         states: dict[tuple[int, int], list[Any]] = {}
+        known_cards: dict[tuple[int, QuestionKey], ReviewCard | None] = {}
         if live:
             rows = await conn.fetch(_STATES, [pair[0] for pair in live], [pair[1] for pair in live])
-            for round_id, user_id, closed, used, solved, points, tried in rows:
+            for found in rows:
+                round_id, user_id, closed, used, solved, points, tried = found[:_CARD_AT]
                 states[(round_id, user_id)] = [
                     closed, used or 0, bool(solved), points or 0,
                     tuple(tried.split("|")) if tried else (),
                 ]  # fmt: skip
+                card_row = found[_CARD_AT:]
+                known_cards[(user_id, QuestionKey(card_row[0], card_row[1]))] = (
+                    stored_card(card_row) if card_row[2] is not None else None
+                )
         results: list[tuple[AttemptState, Decision]] = []
         attempts: list[tuple[int, int, int, str, int, str]] = []
         participations: dict[tuple[int, int], list[Any]] = {}
         board: dict[tuple[int, int, int], list[int]] = {}
-        cards: list[CardJob] = []
+        cards: dict[tuple[int, QuestionKey], ReviewCard | None] = {}
         for click in batch:
             round_facts = facts[click.round_id]
             now = states.get((click.round_id, click.user_id))
@@ -345,7 +400,10 @@ async def record_attempts(
             if finished and click.review is not None:
                 update = click.review(state, decision)
                 if update is not None:
-                    cards.append(CardJob(click.user_id, round_facts.question, update))
+                    # The same card twice in a batch: the second update sees the first's.
+                    card_key = (click.user_id, round_facts.question)
+                    known_cards[card_key] = update(known_cards.get(card_key))
+                    cards[card_key] = known_cards[card_key]
             pair = (click.round_id, click.user_id)
             row = participations.get(pair)
             if row is None:
@@ -380,12 +438,19 @@ async def record_attempts(
                 [key[2] for key in board_keys],
                 [board[key][0] for key in board_keys],
                 [board[key][1] for key in board_keys],
+                *_card_columns(cards),
             )
-        if cards:
-            await apply_cards(conn, cards)
         await conn.execute("COMMIT")
     except BaseException:
         if not conn.is_closed():
             await conn.execute("ROLLBACK")
         raise
     return results
+
+
+def _card_columns(cards: dict[tuple[int, QuestionKey], ReviewCard | None]) -> list[list[Any]]:
+    """The cards a batch writes, as the write statement's twelve card columns."""
+    written = [card_values(user_id, card) for (user_id, _), card in cards.items() if card]
+    if not written:
+        return [list(column) for column in _NO_CARDS]
+    return [list(column) for column in zip(*written, strict=True)]

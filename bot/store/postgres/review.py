@@ -1,11 +1,11 @@
 """Spaced review cards and review reminders on PostgreSQL (migration 0009), with the same
 results as ``bot/store/sqlite/review.py``.
 
-A finished question's card is written in the transaction of the click that finished it
-(``apply_card``, or ``apply_cards`` for a batch of clicks): it first takes
-``pg_advisory_xact_lock(REVIEW_LOCK, person)`` (for a batch, every person's, in one sorted
-order), so two processes updating the same person's card read and write it one after the
-other; a batch reads every card with one query and writes them with one statement.
+A finished question's card is written in the transaction of the click that finished it, under
+``pg_advisory_xact_lock(REVIEW_LOCK, person)``, so two processes updating the same person's
+card read and write it one after the other: ``apply_card`` for a click alone; a batch of clicks
+(``clicks.record_attempts``) takes every such lock with its others, reads the cards with the
+clicks' states and writes them with the clicks' other rows.
 """
 
 from __future__ import annotations
@@ -46,31 +46,6 @@ ON CONFLICT (user_id, question_id) DO UPDATE SET
     reps = excluded.reps, lapses = excluded.lapses, recalls = excluded.recalls
 """
 
-_CARDS = f"""
-SELECT {_CARD_COLUMNS}, k.user_id
-FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k(user_id, bank, qid)
-JOIN questions q ON q.bank = k.bank AND q.qid = k.qid
-JOIN review_cards c ON c.question_id = q.id AND c.user_id = k.user_id
-"""
-
-_UPSERT_CARDS = """
-INSERT INTO review_cards
-    (user_id, question_id, state, step, stability, difficulty, due, last_review, reps, lapses,
-     recalls)
-SELECT k.user_id, q.id, k.state, k.step, k.stability, k.difficulty, k.due, k.last_review,
-       k.reps, k.lapses, k.recalls
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::integer[],
-            $6::double precision[], $7::double precision[], $8::text[], $9::text[],
-            $10::integer[], $11::integer[], $12::integer[])
-    AS k(user_id, bank, qid, state, step, stability, difficulty, due, last_review, reps,
-         lapses, recalls)
-JOIN questions q ON q.bank = k.bank AND q.qid = k.qid
-ON CONFLICT (user_id, question_id) DO UPDATE SET
-    state = excluded.state, step = excluded.step, stability = excluded.stability,
-    difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,
-    reps = excluded.reps, lapses = excluded.lapses, recalls = excluded.recalls
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class CardJob:
@@ -95,39 +70,6 @@ async def update_card_alone(conn: Connection, job: CardJob) -> ReviewCard:
     """One card update in a transaction of its own."""
     async with conn.transaction():
         return await apply_card(conn, job)
-
-
-async def apply_cards(conn: Connection, jobs: list[CardJob]) -> list[ReviewCard]:
-    """Many card updates inside the caller's transaction, applied in arrival order (the same
-    card twice: the second update sees the first's result): every person's review lock, in one
-    sorted order; one query reads the cards, one statement writes the results."""
-    keys = ", ".join(f"({key})" for key in sorted({_lock_key(job.user_id) for job in jobs}))
-    await conn.execute(
-        f"SELECT pg_advisory_xact_lock({REVIEW_LOCK}, b) FROM (VALUES {keys}) AS k(b)"
-    )
-    wanted = sorted({(job.user_id, job.question.bank, job.question.id) for job in jobs})
-    rows: list[Any] = await conn.fetch(
-        _CARDS, [key[0] for key in wanted], [key[1] for key in wanted],
-        [key[2] for key in wanted],
-    )  # fmt: skip
-    cards: dict[tuple[int, str, str], ReviewCard] = {
-        (row[11], row[0], row[1]): _card(row) for row in rows
-    }
-    results: list[ReviewCard] = []
-    for job in jobs:
-        key = (job.user_id, job.question.bank, job.question.id)
-        card = job.update(cards.get(key))
-        cards[key] = card
-        results.append(card)
-    written = [(key, cards[key]) for key in wanted]
-    await conn.execute(
-        _UPSERT_CARDS,
-        *(
-            list(column)
-            for column in zip(*(card_values(key[0], card) for key, card in written), strict=True)
-        ),
-    )
-    return results
 
 
 class ReviewQueries(PgBase):
