@@ -75,12 +75,13 @@ class PostgresStore(
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._facts = clicks.FactsCache()
-        # Stored people's clicks arriving together share a transaction (group commit).
+        # Stored people's clicks arriving together share a transaction (group commit), on up
+        # to three quarters of the pool; the rest stays free for boards, posts and newcomers.
         self._clicks: Batcher[clicks.Click, tuple[AttemptState, Decision]] = Batcher(
             lambda: self.pool,
             self._click_batch,
             self._click_alone,
-            parallel=max(1, pool_size // 2),
+            parallel=max(1, pool_size * 3 // 4),
         )
 
     @property
@@ -99,10 +100,12 @@ class PostgresStore(
         try:
             store._pool = await asyncpg.create_pool(
                 url,
-                min_size=1,
+                # Every connection opened and warmed now: not by the first burst of clicks.
+                min_size=pool_size,
                 max_size=pool_size,
                 timeout=CONNECT_TIMEOUT_S,
                 reset=_keep_session,
+                init=clicks.warm,
             )
         except (*DATABASE_ERRORS, asyncpg.PostgresError) as exc:
             raise as_store_error(exc, url) from exc
