@@ -450,3 +450,29 @@ async def test_postgres_finishes_arriving_together_write_every_card_in_their_bat
         await store.close()
     assert batched >= 1
     assert [card.reps if card else None for card in cards] == [2] * len(people)
+
+
+async def test_a_store_opens_on_a_read_only_postgres_and_still_reads(postgres_url: str):
+    """Each new connection warms the click's statements; on a server that takes no writes (a
+    standby, or here a database set read-only) that warm-up must not keep the store from
+    opening and reading."""
+    store = await PostgresStore.open(postgres_url, pool_size=2)
+    quiz = Quiz(store, BankLibrary([make_bank(easy=1)]), FakeClock(T0))
+    await quiz.start()
+    posted = await quiz.rounds.post_daily(CHANNEL)
+    await store.close()
+    database = postgres_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+        try:
+            again = await PostgresStore.open(postgres_url, pool_size=2)
+            try:
+                found = await again.get_round(posted.round.id)
+            finally:
+                await again.close()
+        finally:
+            await admin.execute(f'ALTER DATABASE "{database}" RESET default_transaction_read_only')
+    finally:
+        await admin.close()
+    assert found is not None and found.id == posted.round.id

@@ -14,9 +14,12 @@ Round trips per click: BEGIN with the lock (one simple query), the state, the wr
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import asyncpg
 
 from bot.core.models import QuestionKey
 from bot.core.ports import Judge, ReviewStep
@@ -30,6 +33,8 @@ from bot.store.postgres.locks import person_key as _person_key
 from bot.store.postgres.review import CardJob, apply_card
 from bot.store.rows import CARD_COLUMNS, card_values, when
 from bot.store.rows import card as stored_card
+
+log = logging.getLogger(__name__)
 
 _ROUND_FACTS = """
 SELECT r.kind, c.platform, c.workspace, c.channel, r.owner_id, q.bank, q.qid,
@@ -306,6 +311,9 @@ async def warm(conn: Connection) -> None:
     try:
         await conn.fetch(_STATES, [], [])
         await conn.execute(_WRITE_MANY, *([] for _ in range(30)))
+    except asyncpg.ReadOnlySQLTransactionError:
+        # A read-only standby takes no writes, warm or not; /health says it is one.
+        log.debug("PostgreSQL is read-only: the click's writes are not warmed")
     finally:
         await conn.execute("ROLLBACK")
 
