@@ -111,8 +111,8 @@ async def run_quizbot(folder: Path, *, concurrency: int, clicks: int) -> ClickRe
 
 def run_baseline(folder: Path, *, clicks: int) -> ClickResult:
     """One stdlib sqlite3 transaction per click, the way most bots do it."""
-    started = time.perf_counter()
     settle()  # the same start as quizbot's side
+    started = time.perf_counter()
     latencies = bare_sqlite_clicks(folder / "baseline.db", max(1, clicks // CLICKS_PER_PAIR))
     return ClickResult.per_transaction(latencies, time.perf_counter() - started)
 

@@ -30,7 +30,7 @@ from bot.store.postgres.base import Connection
 from bot.store.postgres.locks import REVIEW_LOCK
 from bot.store.postgres.locks import lock_key as _lock_key
 from bot.store.postgres.locks import person_key as _person_key
-from bot.store.postgres.review import CardJob, apply_card
+from bot.store.postgres.review import CARD_CONFLICT, CARD_INSERT, CardJob, apply_card
 from bot.store.rows import CARD_COLUMNS, card_values, when
 from bot.store.rows import card as stored_card
 
@@ -52,9 +52,9 @@ WHERE r.id = $1
 # cached after the fifth run is made from the table sizes of that moment. On a new database
 # those are a few hundred rows, and a hash join over a sequential scan of participations and
 # review cards was cached, then kept while the tables grew: by 10,000 people every batch read
-# both tables whole (``quizbot bench clicks --store postgres``: 40% more server CPU per click,
-# and a p99 that grew through the run). Inside the click's transaction only, the planner may
-# use nothing but index lookups, which is right at every size.
+# both tables whole (``quizbot bench clicks --store postgres``: a third of the server's CPU
+# per click, and a p99 that grew through the run). Inside the click's transaction only, the
+# planner may use nothing but index lookups, which is right at every size.
 _BEGIN = (
     "BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off;"
     " SET LOCAL enable_mergejoin = off"
@@ -261,7 +261,7 @@ _CARD_AT = 7  # where a state row's card columns start (NULL state: no card yet)
 
 # first_at keeps the value of the first insert; a pair (and a card) appears once per statement.
 _NO_CARDS: tuple[list[Any], ...] = tuple([] for _ in range(12))
-_WRITE_MANY = """
+_WRITE_MANY = f"""
 WITH attempt AS (
     INSERT INTO attempts
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[], $5::integer[],
@@ -276,9 +276,7 @@ WITH attempt AS (
         points = excluded.points,
         finished_at = excluded.finished_at
 ), card AS (
-    INSERT INTO review_cards
-        (user_id, question_id, state, step, stability, difficulty, due, last_review, reps,
-         lapses, recalls)
+    {CARD_INSERT}
     SELECT k.user_id, q.id, k.state, k.step, k.stability, k.difficulty, k.due, k.last_review,
            k.reps, k.lapses, k.recalls
     FROM unnest($19::bigint[], $20::text[], $21::text[], $22::integer[], $23::integer[],
@@ -287,11 +285,7 @@ WITH attempt AS (
         AS k(user_id, bank, qid, state, step, stability, difficulty, due, last_review, reps,
              lapses, recalls)
     JOIN questions q ON q.bank = k.bank AND q.qid = k.qid
-    ON CONFLICT (user_id, question_id) DO UPDATE SET
-        state = excluded.state, step = excluded.step, stability = excluded.stability,
-        difficulty = excluded.difficulty, due = excluded.due,
-        last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses,
-        recalls = excluded.recalls
+    {CARD_CONFLICT}
 )
 INSERT INTO board (scope, period, user_id, points, solved)
 SELECT * FROM unnest($14::bigint[], $15::integer[], $16::bigint[], $17::integer[],

@@ -34,16 +34,22 @@ _CARD = (
     " WHERE c.user_id = $1 AND q.bank = $2 AND q.qid = $3"
 )
 
-_UPSERT_CARD = """
-INSERT INTO review_cards
+# A card upsert's head and tail, shared by this one-card statement and a batch of clicks' write
+# (``clicks._WRITE_MANY``): the columns, in ``rows.card_values`` order, and what it does to a card
+# already there.
+CARD_INSERT = """INSERT INTO review_cards
     (user_id, question_id, state, step, stability, difficulty, due, last_review, reps, lapses,
-     recalls)
-SELECT $1, q.id, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM questions q
-WHERE q.bank = $2 AND q.qid = $3
-ON CONFLICT (user_id, question_id) DO UPDATE SET
+     recalls)"""
+CARD_CONFLICT = """ON CONFLICT (user_id, question_id) DO UPDATE SET
     state = excluded.state, step = excluded.step, stability = excluded.stability,
     difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,
-    reps = excluded.reps, lapses = excluded.lapses, recalls = excluded.recalls
+    reps = excluded.reps, lapses = excluded.lapses, recalls = excluded.recalls"""
+
+_UPSERT_CARD = f"""
+{CARD_INSERT}
+SELECT $1, q.id, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM questions q
+WHERE q.bank = $2 AND q.qid = $3
+{CARD_CONFLICT}
 """
 
 
